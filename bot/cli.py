@@ -1,0 +1,197 @@
+"""The `samverkan` command line.
+
+Every command takes the database from `DATABASE_URL` (default a SQLite file in the current
+folder), except `demo`, which also takes `--db`. Texts come from the message catalogs, in the
+installation's default language (`DEFAULT_LANGUAGE`) unless `--lang` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bot.logs import configure_logging
+from bot.settings import Settings
+from domain.config import LoadResult, Problem, load_config_text
+from handlers.i18n import Translator, translator
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 2
+
+
+def example_config_path() -> Path:
+    """The example configuration, shipped inside the package so `demo` works anywhere."""
+
+    return Path(str(resources.files("bot").joinpath("examples").joinpath("vastra-gotaland.toml")))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samverkan",
+        description="Samverkansboten: the joint working groups' chat bot.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=("sv", "en"), help="language of the output")
+    parser.add_argument("--lang", choices=("sv", "en"), help="language of the output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    original_add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        # Every command accepts --lang after its name too (`samverkan demo --lang en`).
+        kwargs.setdefault("parents", [common])
+        return original_add_parser(name, **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
+
+    demo = sub.add_parser("demo", help="chat with the bot in the terminal (SQLite by default)")
+    demo.add_argument("--as", dest="as_person", metavar="PERSON_ID", help="who you are")
+    demo.add_argument("--config", metavar="FILE", help="configuration file (default: example)")
+    demo.add_argument("--db", metavar="URL", help="database URL (default: SQLite file here)")
+
+    serve = sub.add_parser("serve", help="run the web server and the scheduler")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1, or HOST)")
+    serve.add_argument("--port", type=int, help="port (default 3978, or PORT)")
+
+    config = sub.add_parser("config", help="check or sync a configuration file")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    check = config_sub.add_parser("check", help="report every problem in FILE; writes nothing")
+    check.add_argument("file")
+    sync = config_sub.add_parser("sync", help="write FILE into the database in one transaction")
+    sync.add_argument("file")
+    sync.add_argument("--dry-run", action="store_true", help="show what would change")
+    sync.add_argument("--format", choices=("text", "json"), default="text")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply the migrations")
+    db_sub.add_parser("current", help="show the migration the database is at")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    t = translator(args.lang or settings.default_language)
+    if args.command == "demo":
+        from bot.console.demo import run_demo
+
+        return run_demo(
+            settings,
+            person_id=args.as_person,
+            language=args.lang,
+            config_file=Path(args.config) if args.config else example_config_path(),
+            database_url=args.db,
+        )
+    if args.command == "serve":
+        from bot.web import serve
+
+        return serve(settings, host=args.host, port=args.port)
+    if args.command == "config":
+        if args.config_command == "check":
+            return config_check(Path(args.file), t)
+        return config_sync(settings, Path(args.file), t, dry_run=args.dry_run, fmt=args.format)
+    if args.command == "db":
+        from storage.db import create_db_engine, current_revision, upgrade
+
+        engine = create_db_engine(settings.database_url)
+        if args.db_command == "upgrade":
+            upgrade(engine)
+        print(current_revision(engine) or "-")
+        return EXIT_OK
+    parser.error("unknown command")
+    return EXIT_PROBLEMS
+
+
+def load_config_file(path: Path) -> LoadResult:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadResult(None, [Problem("", None, "config.unreadable", {"detail": str(exc)})])
+    return load_config_text(text)
+
+
+def format_problem(t: Translator, file: str, problem: Problem) -> str:
+    params = dict(problem.params)
+    if "kind" in params:
+        params["kind"] = t(f"config.kind.{params['kind']}")
+    params.setdefault("detail", "")
+    params.setdefault("allowed", "")
+    message = t(problem.code, **params)
+    path = problem.path or "-"
+    if problem.line is None:
+        return t("config.location_noline", file=file, path=path, message=message)
+    return t("config.location", file=file, line=problem.line, path=path, message=message)
+
+
+def report_problems(t: Translator, file: Path, result: LoadResult) -> None:
+    print(t("config.header", file=file, count=len(result.problems)), file=sys.stderr)
+    for problem in result.problems:
+        print(format_problem(t, str(file), problem), file=sys.stderr)
+
+
+def config_check(file: Path, t: Translator) -> int:
+    result = load_config_file(file)
+    if not result.ok or result.config is None:
+        report_problems(t, file, result)
+        return EXIT_PROBLEMS
+    config = result.config
+    print(t(
+        "config.ok", file=file, organisations=len(config.organisations),
+        people=len(config.people), groups=len(config.groups),
+        activities=len(config.plan.activities),
+    ))
+    return EXIT_OK
+
+
+def config_sync(settings: Settings, file: Path, t: Translator, *, dry_run: bool, fmt: str) -> int:
+    from sqlalchemy.orm import Session
+
+    from storage.db import create_db_engine, upgrade
+    from storage.sync import sync_config
+
+    result = load_config_file(file)
+    if not result.ok or result.config is None:
+        report_problems(t, file, result)
+        return EXIT_PROBLEMS
+    engine = create_db_engine(settings.database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        report = sync_config(session, result.config)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    if fmt == "json":
+        print(json.dumps(
+            {"dry_run": dry_run, "changed": report.changed, "changes": report.as_dict()},
+            ensure_ascii=False, indent=2,
+        ))
+        return EXIT_OK
+    print(t("sync.title", file=file))
+    if dry_run:
+        print(t("sync.dry_run"))
+    if not report.changed:
+        print(t("sync.no_changes"))
+    for kind, changes in report.changes.items():
+        if not changes:
+            continue
+        print(t(
+            "sync.line", kind=t(f"sync.kind.{kind}"), created=len(changes.created),
+            updated=len(changes.updated), deactivated=len(changes.deactivated),
+        ))
+        for sign, names in (("+", changes.created), ("~", changes.updated),
+                            ("-", changes.deactivated)):
+            for name in names:
+                print(f"  {sign} {name}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""Logging setup: plain text or JSON lines (`LOG_FORMAT=json`).
+
+Log lines carry ids and counts, never message text, names or e-mail addresses, and never tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Library loggers that may print request bodies or URLs with tokens stay quiet below WARNING.
+    noisy_loggers = (
+        "slack_bolt", "slack_sdk", "botbuilder", "aiohttp.access", "urllib3", "msal", "alembic",
+    )
+    for noisy in noisy_loggers:
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,50 @@
+"""The composition root: settings → engine → store factory → dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from handlers.core import Options
+from handlers.dispatch import Dispatcher
+from storage.db import create_db_engine, upgrade
+from storage.repositories import StoreFactory, utc_now
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    stores: StoreFactory
+    dispatcher: Dispatcher
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    migrate: bool = True,
+) -> Runtime:
+    engine = create_db_engine(database_url or settings.database_url)
+    if migrate:
+        upgrade(engine)
+    stores = StoreFactory(engine, clock)
+    dispatcher = Dispatcher(
+        stores,
+        clock,
+        options=Options(
+            edit_window_days=settings.edit_window_days,
+            stale_after_days=settings.stale_after_days,
+            public_base_url=settings.public_base_url,
+        ),
+        default_language=settings.default_language,
+    )
+    return Runtime(settings, engine, stores, dispatcher)

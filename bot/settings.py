@@ -1,0 +1,52 @@
+"""Settings from the environment and `.env` (pydantic-settings).
+
+Every setting is listed with a comment in `.env.example`; a test keeps the two in step.
+Secrets are `SecretStr` so that they never appear in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///samverkan.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    config_file: str | None = None
+    default_language: Literal["sv", "en"] = "sv"
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=3978, ge=1, le=65535)
+    public_base_url: str = "http://127.0.0.1:3978"
+    secret_key: SecretStr | None = None
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    scheduler_tick_seconds: int = Field(default=20, ge=1, le=30)
+    reminder_grace_hours: float = Field(default=6.0, gt=0)
+    edit_window_days: int = Field(default=14, ge=0)
+    stale_after_days: int = Field(default=60, ge=1)
+    export_link_hours: int = Field(default=24, ge=1)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = "SingleTenant"
+    microsoft_app_tenant_id: str | None = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

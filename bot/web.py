@@ -1,0 +1,58 @@
+"""The bot's one web server (aiohttp): health, and the routes the platform doors add."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+from aiohttp import web
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from scheduler.housekeeping import forget_old_deliveries
+from scheduler.runner import Ticker
+
+log = logging.getLogger(__name__)
+
+RUNTIME = web.AppKey("runtime", Runtime)
+TICKER = web.AppKey("ticker", Ticker)
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(runtime: Runtime, *, with_scheduler: bool = True) -> web.Application:
+    app = web.Application()
+    app[RUNTIME] = runtime
+    app.router.add_get("/healthz", healthz)
+    if with_scheduler:
+        ticker = Ticker(
+            [partial(forget_old_deliveries, runtime.stores, runtime.stores.clock)],
+            runtime.settings.scheduler_tick_seconds,
+        )
+        app[TICKER] = ticker
+
+        async def start_ticker(_app: web.Application) -> None:
+            ticker.start()
+
+        async def stop_ticker(_app: web.Application) -> None:
+            ticker.shutdown()
+
+        app.on_startup.append(start_ticker)
+        app.on_cleanup.append(stop_ticker)
+    return app
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
+    runtime = build_runtime(settings)
+    app = create_app(runtime)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    log.info("serving", extra={"host": bind_host, "port": bind_port})
+    try:
+        web.run_app(app, host=bind_host, port=bind_port, print=None, loop=asyncio.new_event_loop())
+    finally:
+        runtime.close()
+    return 0

@@ -1,0 +1,436 @@
+"""The installation described as code: one TOML file, checked here, synced into the database.
+
+The checks are pure: `load_config_text` returns the parsed configuration or every problem found,
+each with its key path, the line it is on, and a machine code with parameters that the
+chat/CLI layer turns into words through the message catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
+Language = Literal["sv", "en"]
+Role = Literal["member", "chef"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Organisation(_Strict):
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    short_name: str = Field(min_length=1, max_length=40)
+
+
+class Person(_Strict):
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    organisation: Identifier
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    slack_user_id: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,20}$")
+    teams_aad_object_id: str | None = Field(
+        default=None, pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
+    )
+    language: Language = "sv"
+
+
+class Membership(_Strict):
+    person: Identifier
+    role: Role = "member"
+
+
+class Channels(_Strict):
+    slack: str | None = Field(default=None, pattern=r"^[CGD][A-Z0-9]{2,20}$")
+    teams: str | None = Field(default=None, min_length=3, max_length=300)
+
+
+class Break(_Strict):
+    name: str = ""
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Break:
+        if self.end < self.start:
+            raise PydanticCustomError("config.end_before_start", "end before start")
+        return self
+
+
+class Term(_Strict):
+    id: Identifier
+    kind: Literal["vt", "ht"]
+    start: date
+    end: date
+    breaks: tuple[Break, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Term:
+        if self.end < self.start:
+            raise PydanticCustomError("config.end_before_start", "end before start")
+        return self
+
+
+class ReminderRules(_Strict):
+    """When a series' reminders go out; the defaults are the groups' own habits."""
+
+    update_request_days_before: int = Field(default=7, ge=1, le=60)
+    # 0 turns the second, gentler nudge off (TOML has no null).
+    nudge_days_before: int = Field(default=2, ge=0, le=30)
+    convener_working_days_before: int = Field(default=5, ge=1, le=30)
+    day_before: bool = True
+    after_meeting: bool = True
+    send_at: time = time(9, 0)
+
+
+class MeetingSeries(_Strict):
+    id: Identifier
+    name: str = ""
+    rrule: str | None = Field(default=None, min_length=5, max_length=300)
+    dtstart: date | None = None
+    until: date | None = None
+    dates: tuple[date, ...] = ()
+    start_time: time
+    duration_minutes: int = Field(ge=5, le=8 * 60)
+    location: str = Field(default="", max_length=500)
+    on_non_working_day: Literal["skip", "next_working_day"] = "next_working_day"
+    reminders: ReminderRules = ReminderRules()
+
+    @model_validator(mode="after")
+    def _one_recurrence(self) -> MeetingSeries:
+        if (self.rrule is None) == (not self.dates):
+            raise PydanticCustomError(
+                "config.series_recurrence", "give either rrule (with dtstart) or dates"
+            )
+        if self.rrule is not None and self.dtstart is None:
+            raise PydanticCustomError("config.rrule_needs_dtstart", "rrule needs dtstart")
+        return self
+
+
+class Representative(_Strict):
+    organisation: Identifier
+    person: Identifier
+    stand_in: Identifier | None = None
+
+
+class Rotation(_Strict):
+    per: Literal["term", "meeting"]
+    order: tuple[Identifier, ...] = Field(min_length=1)
+    representatives: tuple[Representative, ...] = ()
+
+
+class Group(_Strict):
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    short_name: str = Field(default="", max_length=60)
+    channels: Channels = Channels()
+    members: tuple[Membership, ...] = ()
+    series: tuple[MeetingSeries, ...] = ()
+    rotation: Rotation | None = None
+
+
+class GoalArea(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9-]{0,15}$")]
+    title: str = Field(min_length=1, max_length=200)
+
+
+class Indicator(_Strict):
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    unit: str = Field(min_length=1, max_length=40)
+    baseline: float | None = None
+    target: float | None = None
+
+
+class Activity(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9-]{0,15}$")]
+    title: str = Field(min_length=1, max_length=300)
+    goal_area: str
+    owners: tuple[Identifier, ...] = Field(min_length=1)
+    group: Identifier
+    indicators: tuple[Indicator, ...] = ()
+
+
+class Plan(_Strict):
+    title: str = Field(min_length=1, max_length=200)
+    year: int = Field(ge=2000, le=2100)
+    goal_areas: tuple[GoalArea, ...] = Field(min_length=1)
+    activities: tuple[Activity, ...] = ()
+
+
+class Installation(_Strict):
+    name: str = "Samverkansboten"
+    default_language: Language = "sv"
+
+
+class Config(_Strict):
+    installation: Installation = Installation()
+    administrators: tuple[Identifier, ...] = ()
+    organisations: tuple[Organisation, ...] = Field(min_length=1)
+    people: tuple[Person, ...] = ()
+    terms: tuple[Term, ...] = ()
+    groups: tuple[Group, ...] = ()
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a configuration file; `code` is a message-catalog key."""
+
+    path: str
+    line: int | None
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    config: Config | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return self.config is not None and not self.problems
+
+
+_PYDANTIC_CODES = {
+    "missing": "config.missing",
+    "extra_forbidden": "config.unknown_key",
+    "string_pattern_mismatch": "config.bad_format",
+    "string_too_short": "config.too_short",
+    "string_too_long": "config.too_long",
+    "too_short": "config.too_few",
+    "literal_error": "config.not_one_of",
+    "greater_than_equal": "config.too_small",
+    "less_than_equal": "config.too_large",
+    "greater_than": "config.too_small",
+    "date_from_datetime_parsing": "config.bad_date",
+    "date_parsing": "config.bad_date",
+    "date_type": "config.bad_date",
+    "time_parsing": "config.bad_time",
+    "time_type": "config.bad_time",
+    "int_parsing": "config.not_a_number",
+    "int_type": "config.not_a_number",
+    "float_parsing": "config.not_a_number",
+    "float_type": "config.not_a_number",
+    "string_type": "config.not_text",
+    "tuple_type": "config.not_a_list",
+    "model_type": "config.not_a_table",
+    "value_error": "config.invalid",
+}
+
+
+def load_config_text(text: str) -> LoadResult:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line_match = re.search(r"line (\d+)", str(exc))
+        line = int(line_match.group(1)) if line_match else None
+        return LoadResult(None, [Problem("", line, "config.toml_syntax", {"detail": str(exc)})])
+
+    locator = _LineLocator(text)
+    problems: list[Problem] = []
+    config: Config | None = None
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            kind = error["type"]
+            code = kind if kind.startswith("config.") else _PYDANTIC_CODES.get(
+                kind, "config.invalid"
+            )
+            params: dict[str, Any] = {"detail": error["msg"]}
+            if error["type"] == "literal_error":
+                params["allowed"] = str(error.get("ctx", {}).get("expected", ""))
+            problems.append(Problem(_path(loc), locator.line_of(loc), code, params))
+    problems.extend(_reference_problems(raw, locator))
+    problems.sort(key=lambda p: (p.line or 0, p.path))
+    return LoadResult(config if not problems else None, problems)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _reference_problems(raw: dict[str, Any], locator: _LineLocator) -> list[Problem]:
+    """Cross-references, duplicates and other rules pydantic cannot see field by field.
+
+    Works on the raw TOML so that these problems are reported together with the structural
+    ones, not one round of fixes later.
+    """
+
+    problems: list[Problem] = []
+
+    def table(name: str, source: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        value = (raw if source is None else source).get(name)
+        if not isinstance(value, list):
+            return []
+        return [item for item in value if isinstance(item, dict)]
+
+    def report(loc: tuple[int | str, ...], code: str, **params: Any) -> None:
+        problems.append(Problem(_path(loc), locator.line_of(loc), code, params))
+
+    def ids(name: str, key: str = "id", source: dict[str, Any] | None = None,
+            prefix: tuple[int | str, ...] = ()) -> set[str]:
+        seen: Counter[str] = Counter()
+        for index, item in enumerate(table(name, source)):
+            value = item.get(key)
+            if isinstance(value, str):
+                seen[value] += 1
+                if seen[value] == 2:
+                    report((*prefix, name, index, key), "config.duplicate_id", value=value)
+        return set(seen)
+
+    orgs = ids("organisations")
+    people = ids("people")
+    ids("terms")
+    groups = ids("groups")
+    plan = raw.get("plan") if isinstance(raw.get("plan"), dict) else {}
+    assert isinstance(plan, dict)
+    areas = ids("goal_areas", "code", plan, ("plan",))
+    ids("activities", "code", plan, ("plan",))
+
+    def known(value: Any, universe: set[str], loc: tuple[int | str, ...], kind: str) -> None:
+        if isinstance(value, str) and value not in universe:
+            report(loc, "config.unknown_reference", kind=kind, value=value)
+
+    person_org = {
+        p["id"]: p.get("organisation") for p in table("people") if isinstance(p.get("id"), str)
+    }
+    series_seen: Counter[str] = Counter()
+    for g_index, group in enumerate(table("groups")):
+        for s_index, series in enumerate(table("series", group)):
+            series_id = series.get("id")
+            if isinstance(series_id, str):
+                series_seen[series_id] += 1
+                if series_seen[series_id] == 2:
+                    report(("groups", g_index, "series", s_index, "id"), "config.duplicate_id",
+                           value=series_id)
+    for index, person in enumerate(table("people")):
+        known(person.get("organisation"), orgs, ("people", index, "organisation"), "organisation")
+    for slack_id, count in Counter(
+        p.get("slack_user_id") for p in table("people") if p.get("slack_user_id")
+    ).items():
+        if count > 1:
+            report(("people",), "config.duplicate_id", value=slack_id)
+    administrators = raw.get("administrators")
+    if isinstance(administrators, list):
+        for index, admin in enumerate(administrators):
+            known(admin, people, ("administrators", index), "person")
+
+    for g_index, group in enumerate(table("groups")):
+        member_ids: Counter[str] = Counter()
+        for m_index, member in enumerate(table("members", group)):
+            loc: tuple[int | str, ...] = ("groups", g_index, "members", m_index, "person")
+            known(member.get("person"), people, loc, "person")
+            if isinstance(member.get("person"), str):
+                member_ids[member["person"]] += 1
+                if member_ids[member["person"]] == 2:
+                    report(loc, "config.duplicate_id", value=member["person"])
+        rotation = group.get("rotation")
+        if isinstance(rotation, dict):
+            order = rotation.get("order")
+            if isinstance(order, list):
+                for o_index, org in enumerate(order):
+                    known(org, orgs, ("groups", g_index, "rotation", "order", o_index),
+                          "organisation")
+                for org, count in Counter(o for o in order if isinstance(o, str)).items():
+                    if count > 1:
+                        report(("groups", g_index, "rotation", "order"), "config.duplicate_id",
+                               value=org)
+            represented: set[str] = set()
+            for r_index, rep in enumerate(table("representatives", rotation)):
+                rep_loc: tuple[int | str, ...] = (
+                    "groups", g_index, "rotation", "representatives", r_index,
+                )
+                org = rep.get("organisation")
+                known(org, orgs, (*rep_loc, "organisation"), "organisation")
+                if isinstance(org, str):
+                    represented.add(org)
+                for key in ("person", "stand_in"):
+                    value = rep.get(key)
+                    known(value, people, (*rep_loc, key), "person")
+                    if value in person_org and person_org[value] != org:
+                        report((*rep_loc, key), "config.representative_other_org",
+                               value=value, organisation=str(org))
+            if isinstance(order, list) and rotation.get("representatives") is not None:
+                for o_index, org in enumerate(order):
+                    if isinstance(org, str) and org not in represented:
+                        report(("groups", g_index, "rotation", "order", o_index),
+                               "config.no_representative", value=org)
+    for a_index, activity in enumerate(table("activities", plan)):
+        base: tuple[int | str, ...] = ("plan", "activities", a_index)
+        known(activity.get("goal_area"), areas, (*base, "goal_area"), "goal_area")
+        known(activity.get("group"), groups, (*base, "group"), "group")
+        owners = activity.get("owners")
+        if isinstance(owners, list):
+            for o_index, owner in enumerate(owners):
+                known(owner, orgs, (*base, "owners", o_index), "organisation")
+        ids("indicators", source=activity, prefix=base)
+    return problems
+
+
+class _LineLocator:
+    """Finds the line a key path is on, for messages an administrator can act on.
+
+    tomllib keeps no positions, so this walks the text: the n-th `[[name]]` header of an
+    array of tables, then the first `key =` after it. Good enough to point at the right place,
+    and it falls back to the nearest enclosing table rather than guessing.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def line_of(self, loc: tuple[int | str, ...]) -> int | None:
+        start = 0
+        header_path: list[str] = []
+        found: int | None = None
+        index = 0
+        while index < len(loc):
+            part = loc[index]
+            if not isinstance(part, str):
+                index += 1
+                continue
+            following = loc[index + 1] if index + 1 < len(loc) else None
+            nth = following if isinstance(following, int) else None
+            header_path.append(part)
+            dotted = re.escape(".".join(header_path))
+            if nth is not None:
+                header = self._nth(rf"^\s*\[\[\s*{dotted}\s*\]\]", int(nth), start)
+                if header is not None:
+                    start, found = header, header + 1
+                    index += 2
+                    continue
+            table_header = self._nth(rf"^\s*\[\s*{dotted}\s*\]", 0, start)
+            if table_header is not None and nth is None:
+                start, found = table_header, table_header + 1
+                index += 1
+                continue
+            key_line = self._nth(rf"^\s*{re.escape(part)}\s*=", 0, start)
+            if key_line is not None:
+                found = key_line + 1
+            break
+        return found
+
+    def _nth(self, pattern: str, n: int, start: int) -> int | None:
+        regex = re.compile(pattern)
+        count = 0
+        for number in range(start, len(self.lines)):
+            if regex.match(self.lines[number]):
+                if count == n:
+                    return number
+                count += 1
+        return None

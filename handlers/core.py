@@ -1,0 +1,124 @@
+"""What every handler shares: the context of one command, the command registry, user errors."""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from domain.model import Person
+from handlers.i18n import Translator
+from handlers.messages import Command, Reply
+from handlers.ports import Store
+
+
+class UserError(Exception):
+    """Bad input or a refusal: answered in the user's language, and nothing is stored.
+
+    `audit` names the action to record when the refusal itself must be kept (denials).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        audit: str | None = None,
+        outcome: Literal["denied", "invalid"] = "invalid",
+        **params: Any,
+    ) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+        self.audit = audit
+        self.outcome = outcome
+
+
+@dataclass(frozen=True)
+class Options:
+    """Installation-wide rules the handlers apply (from settings, never from chat)."""
+
+    edit_window_days: int = 14
+    stale_after_days: int = 60
+    public_base_url: str = "http://127.0.0.1:3978"
+
+
+@dataclass
+class Context:
+    command: Command
+    actor: Person
+    args: list[str]
+    t: Translator
+    store: Store
+    now: datetime
+    options: Options = field(default_factory=Options)
+    commands: tuple[CommandSpec, ...] = ()
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+
+Handler = Callable[[Context], Reply]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    word: str
+    aliases: tuple[str, ...]
+    handler: Handler
+    # Catalog keys: one line of help, and an example of use.
+    help_key: str
+    example_key: str
+
+    def words(self) -> tuple[str, ...]:
+        return (self.word, *self.aliases)
+
+
+def fold(word: str) -> str:
+    """Lower case without diacritics, so `hjalp` finds `hjälp` and `MÖTEN` finds `möten`."""
+
+    decomposed = unicodedata.normalize("NFKD", word.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+BOT_PREFIXES = ("/samverkan", "samverkan")
+
+
+def split_words(text: str) -> list[str]:
+    """The words of a chat line, without the bot's own name; quotes group words."""
+
+    stripped = text.strip()
+    for prefix in BOT_PREFIXES:
+        if fold(stripped[: len(prefix)]) == prefix and (
+            len(stripped) == len(prefix) or stripped[len(prefix)].isspace()
+        ):
+            stripped = stripped[len(prefix):].strip()
+            break
+    try:
+        return shlex.split(stripped)
+    except ValueError:
+        # An unbalanced quote is ordinary chat, not an error worth refusing.
+        return stripped.split()
+
+
+class Registry:
+    def __init__(self, specs: Sequence[CommandSpec]) -> None:
+        self.specs = tuple(specs)
+        self._by_word: dict[str, CommandSpec] = {}
+        for spec in self.specs:
+            for word in spec.words():
+                key = fold(word)
+                if key in self._by_word:
+                    raise ValueError(f"command word {word!r} registered twice")
+                self._by_word[key] = spec
+
+    def lookup(self, word: str) -> CommandSpec | None:
+        return self._by_word.get(fold(word))
+
+    def closest(self, word: str) -> CommandSpec | None:
+        matches = difflib.get_close_matches(fold(word), list(self._by_word), n=1, cutoff=0.6)
+        return self._by_word[matches[0]] if matches else None

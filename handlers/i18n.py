@@ -1,0 +1,67 @@
+"""Message catalogs: every text the bot shows, in Swedish (default) and English.
+
+Catalogs are TOML files in `handlers/locales/`, one per language, nested tables flattened to
+dotted keys. Placeholders use `str.format` names; a test proves that both catalogs have the same
+keys and the same placeholders.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = str(value)
+    return flat
+
+
+@cache
+def catalog(language: str) -> Mapping[str, str]:
+    folder = resources.files("handlers").joinpath("locales")
+    text = folder.joinpath(f"{language}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def normalise_language(value: str | None) -> str:
+    if not value:
+        return DEFAULT_LANGUAGE
+    short = value.strip().lower().replace("_", "-").split("-")[0]
+    return short if short in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Translator:
+    language: str
+
+    def __call__(self, key: str, **params: Any) -> str:
+        template = catalog(self.language).get(key)
+        if template is None:
+            # A key missing in one language falls back to Swedish, never to a raw key in chat.
+            template = catalog(DEFAULT_LANGUAGE)[key]
+        return template.format(**params)
+
+    def has(self, key: str) -> bool:
+        return key in catalog(self.language)
+
+
+def translator(language: str | None) -> Translator:
+    return Translator(normalise_language(language))

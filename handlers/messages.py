@@ -1,0 +1,180 @@
+"""The neutral conversation model: a `Command` comes in from a door, a `Reply` goes out.
+
+Every door (console, Slack, Teams) and every report renderer works from these types only.
+Texts in a `Reply` are already in the user's language; doors decide markup and layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Platform = Literal["console", "slack", "teams"]
+Visibility = Literal["private", "channel"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """What a person said to the bot, wherever they said it."""
+
+    platform: Platform
+    user_id: str
+    text: str
+    locale: str | None = None
+    channel_id: str | None = None
+    email: str | None = None
+    # Platforms resend on timeouts; the same delivery id is handled once.
+    delivery_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+    value: str = ""
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True)
+class Buttons:
+    items: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+Block = Paragraph | Fields | Table | Buttons | Divider
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    kind: Literal["text", "textarea", "select", "number"] = "text"
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    initial: str = ""
+    max_length: int | None = None
+    hint: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form that Slack shows as a modal, Teams as an Adaptive Card, the console field by field."""
+
+    id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str
+    # Opaque state the door hands back with the submission (e.g. the update being edited).
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    heading: str = ""
+    blocks: tuple[Block, ...] = ()
+    visibility: Visibility = "private"
+    form: Form | None = None
+    attachments: tuple[Attachment, ...] = ()
+    is_error: bool = False
+
+    @staticmethod
+    def text(text: str, *, heading: str = "", is_error: bool = False) -> Reply:
+        return Reply(heading=heading, blocks=(Paragraph(text),), is_error=is_error)
+
+    def plain_text(self) -> str:
+        """A faithful plain-text rendering, used by the console and in logs-free tests."""
+
+        lines: list[str] = []
+        if self.heading:
+            lines.append(self.heading)
+        for block in self.blocks:
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+            elif isinstance(block, Fields):
+                width = max((len(label) for label, _ in block.items), default=0)
+                lines.extend(f"{label.ljust(width)}  {value}" for label, value in block.items)
+            elif isinstance(block, Table):
+                lines.extend(_table_lines(block))
+            elif isinstance(block, Buttons):
+                lines.append("  ".join(f"[{button.label}]" for button in block.items))
+            elif isinstance(block, Divider):
+                lines.append("—" * 20)
+        return "\n".join(lines)
+
+
+def _table_lines(table: Table) -> list[str]:
+    widths = [len(column) for column in table.columns]
+    for row in table.rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip()
+    return [line(table.columns), line(tuple("-" * w for w in widths)), *map(line, table.rows)]
+
+
+@dataclass
+class ReplyBuilder:
+    """Collects blocks while a handler works; keeps handlers free of tuple juggling."""
+
+    heading: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    visibility: Visibility = "private"
+
+    def paragraph(self, text: str) -> ReplyBuilder:
+        self.blocks.append(Paragraph(text))
+        return self
+
+    def fields(self, *items: tuple[str, str]) -> ReplyBuilder:
+        self.blocks.append(Fields(tuple(items)))
+        return self
+
+    def table(self, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> ReplyBuilder:
+        self.blocks.append(Table(columns, tuple(rows)))
+        return self
+
+    def buttons(self, *items: Button) -> ReplyBuilder:
+        self.blocks.append(Buttons(tuple(items)))
+        return self
+
+    def divider(self) -> ReplyBuilder:
+        self.blocks.append(Divider())
+        return self
+
+    def build(self, form: Form | None = None) -> Reply:
+        return Reply(self.heading, tuple(self.blocks), self.visibility, form)

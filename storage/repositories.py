@@ -1,0 +1,172 @@
+"""Repositories over one SQLAlchemy session: the `Store` that handlers receive.
+
+A door opens a store per command (`unit_of_work`): it commits when the command returns and
+rolls back on any exception, so every command is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Engine, Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain import model
+from storage import models as m
+
+
+def to_person(row: m.Person, organisation: m.Organisation) -> model.Person:
+    return model.Person(
+        id=row.id,
+        name=row.name,
+        organisation=model.Organisation(
+            organisation.id, organisation.name, organisation.short_name
+        ),
+        email=row.email,
+        language=row.language,
+        is_admin=row.is_admin,
+        active=row.active,
+        reminders_dm=row.reminders_dm,
+    )
+
+
+class SqlPeople:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _query(self) -> Select[m.Person, m.Organisation]:
+        return select(m.Person, m.Organisation).join(
+            m.Organisation, m.Organisation.id == m.Person.organisation_id
+        )
+
+    def _one(self, query: Select[m.Person, m.Organisation]) -> model.Person | None:
+        row = self.session.execute(query).tuples().first()
+        return to_person(row[0], row[1]) if row else None
+
+    def get(self, person_id: str) -> model.Person | None:
+        return self._one(self._query().where(m.Person.id == person_id))
+
+    def find_by_platform(self, platform: str, user_id: str) -> model.Person | None:
+        return self._one(
+            self._query()
+            .join(m.PlatformIdentity, m.PlatformIdentity.person_id == m.Person.id)
+            .where(m.PlatformIdentity.platform == platform, m.PlatformIdentity.user_id == user_id)
+        )
+
+    def find_by_email(self, email: str) -> model.Person | None:
+        return self._one(
+            self._query().where(m.Person.email == email.strip().lower(), m.Person.active)
+        )
+
+    def link_platform(self, person_id: str, platform: str, user_id: str) -> None:
+        self.session.merge(
+            m.PlatformIdentity(
+                platform=platform, user_id=user_id, person_id=person_id, source="learned"
+            )
+        )
+
+    def memberships(self, person_id: str) -> list[model.GroupMembership]:
+        rows = self.session.execute(
+            select(m.Group.id, m.Group.name, m.Membership.role)
+            .join(m.Membership, m.Membership.group_id == m.Group.id)
+            .where(m.Membership.person_id == person_id, m.Membership.active, m.Group.active)
+            .order_by(m.Group.name)
+        ).all()
+        return [
+            model.GroupMembership(gid, name, "chef" if role == "chef" else "member")
+            for gid, name, role in rows
+        ]
+
+    def set_reminders_dm(self, person_id: str, enabled: bool) -> None:
+        person = self.session.get(m.Person, person_id)
+        if person is not None:
+            person.reminders_dm = enabled
+
+
+class SqlAudit:
+    def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
+        self.session = session
+        self.clock = clock
+
+    def record(
+        self,
+        actor_id: str | None,
+        action: str,
+        outcome: Literal["ok", "denied", "invalid"],
+        detail: str = "",
+    ) -> None:
+        self.session.add(
+            m.AuditLog(at=self.clock(), actor_id=actor_id, action=action, outcome=outcome,
+                       detail=detail[:2000])
+        )
+
+    def entries(self, since: datetime | None = None) -> list[model.AuditEntry]:
+        query = select(m.AuditLog).order_by(m.AuditLog.id)
+        if since is not None:
+            query = query.where(m.AuditLog.at >= since)
+        return [
+            model.AuditEntry(
+                at=row.at.isoformat(), actor_id=row.actor_id, action=row.action,
+                outcome=row.outcome,  # type: ignore[arg-type]
+                detail=row.detail,
+            )
+            for row in self.session.scalars(query)
+        ]
+
+
+class SqlDeliveries:
+    def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
+        self.session = session
+        self.clock = clock
+
+    def first_time(self, platform: str, delivery_id: str) -> bool:
+        """True the first time a delivery id is seen; it is remembered in this transaction."""
+
+        try:
+            with self.session.begin_nested():
+                self.session.add(
+                    m.ProcessedDelivery(platform=platform, delivery_id=delivery_id, at=self.clock())
+                )
+        except IntegrityError:
+            return False
+        return True
+
+
+class SqlStore:
+    def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
+        self.session = session
+        self.clock = clock
+        self.people = SqlPeople(session)
+        self.audit = SqlAudit(session, clock)
+        self.deliveries = SqlDeliveries(session, clock)
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoreFactory:
+    """Opens one `SqlStore` per command: commit on return, roll back on any exception."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.clock = clock
+
+    @contextmanager
+    def __call__(self) -> Iterator[SqlStore]:
+        with self.sessions() as session:
+            store = SqlStore(session, self.clock)
+            try:
+                yield store
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise

@@ -1,0 +1,125 @@
+"""Shared fixtures. Database tests run on SQLite always, and on PostgreSQL where it answers.
+
+`.ci/run` sets SAMVERKAN_TEST_POSTGRES_URL when PostgreSQL answers at 127.0.0.1:5432; each test
+gets its own schema there, dropped afterwards, so runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from domain.config import Config, load_config_text
+from storage.db import create_db_engine, normalise_url, upgrade
+from storage.sync import sync_config
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "vastra-gotaland.toml"
+POSTGRES_URL = os.environ.get("SAMVERKAN_TEST_POSTGRES_URL", "")
+_POSTGRES_SKIP_REASON = (
+    "PostgreSQL tests skipped: SAMVERKAN_TEST_POSTGRES_URL is not set "
+    "(.ci/run sets it when PostgreSQL answers at 127.0.0.1:5432)"
+)
+
+
+def _postgres_reachable() -> str | None:
+    if not POSTGRES_URL:
+        return _POSTGRES_SKIP_REASON
+    try:
+        engine = create_engine(normalise_url(POSTGRES_URL))
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure means: not reachable
+        return f"PostgreSQL tests skipped: {POSTGRES_URL} does not answer ({type(exc).__name__})"
+    return None
+
+
+_POSTGRES_PROBLEM = _postgres_reachable()
+
+
+@pytest.fixture(scope="session")
+def example_config() -> Config:
+    result = load_config_text(EXAMPLE.read_text("utf-8"))
+    assert result.config is not None, result.problems
+    return result.config
+
+
+def _sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema as a URL (search_path set), dropped after the test."""
+
+    if _POSTGRES_PROBLEM:
+        pytest.skip(_POSTGRES_PROBLEM)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalise_url(POSTGRES_URL)).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return _sqlite_url(tmp_path)
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def synced_engine(engine: Engine, example_config: Config) -> Engine:
+    with Session(engine) as session:
+        sync_config(session, example_config)
+        session.commit()
+    return engine
+
+
+class FixedClock:
+    """A clock the test moves by hand: the domain never reads the real time."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _POSTGRES_PROBLEM:
+        terminalreporter.write_line(_POSTGRES_PROBLEM, yellow=True)
+    else:
+        terminalreporter.write_line(
+            f"Database tests ran on SQLite and on PostgreSQL ({POSTGRES_URL})."
+        )
