@@ -1,7 +1,7 @@
 """Message catalogs: every text the bot shows, in Swedish (default) and English.
 
-Catalogs are TOML files in `handlers/locales/`, one per language, nested tables flattened to
-dotted keys. Placeholders use `str.format` names; a test proves that both catalogs have the same
+Catalogs are TOML files in `handlers/locales/<language>/`, one file per area of the bot (core,
+calendar, updates, ...), merged per language; nested tables are flattened to dotted keys. Placeholders use `str.format` names; a test proves that both catalogs have the same
 keys and the same placeholders.
 """
 
@@ -32,9 +32,17 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(language: str) -> Mapping[str, str]:
-    folder = resources.files("handlers").joinpath("locales")
-    text = folder.joinpath(f"{language}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(text))
+    folder = resources.files("handlers").joinpath("locales").joinpath(language)
+    merged: dict[str, str] = {}
+    for part in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not part.name.endswith(".toml"):
+            continue
+        flat = _flatten(tomllib.loads(part.read_text("utf-8")))
+        clash = merged.keys() & flat.keys()
+        if clash:
+            raise ValueError(f"{language}/{part.name} repeats keys: {sorted(clash)}")
+        merged.update(flat)
+    return merged
 
 
 def placeholders(template: str) -> set[str]:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from storage import models as m
+from storage.schema import Base
 from storage.db import is_current
 from storage.repositories import StoreFactory
 from storage.sync import sync_config
@@ -28,7 +29,7 @@ def test_migrations_are_current_and_match_the_models(engine: Engine) -> None:
 
     assert is_current(engine)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), m.Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
 
 
