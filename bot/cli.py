@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="show what would change")
     sync.add_argument("--format", choices=("text", "json"), default="text")
 
+    schedule = sub.add_parser("schedule", help="a group's meetings and conveners")
+    schedule.add_argument("--group", required=True, help="group id")
+    schedule.add_argument("--from", dest="start", help="first date (default: today)")
+    schedule.add_argument("--to", dest="end", help="last date (default: a year on)")
+    schedule.add_argument("--format", choices=("text", "json", "ics"), default="text")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply the migrations")
@@ -97,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.config_command == "check":
             return config_check(Path(args.file), t)
         return config_sync(settings, Path(args.file), t, dry_run=args.dry_run, fmt=args.format)
+    if args.command == "schedule":
+        from bot.schedule_cli import run_schedule
+
+        return run_schedule(settings, t, args.group, args.start, args.end, args.format)
     if args.command == "db":
         from storage.db import create_db_engine, current_revision, upgrade
 

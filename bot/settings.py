@@ -16,7 +16,11 @@ DEFAULT_DATABASE_URL = "sqlite:///samverkan.db"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty value (`SLACK_BOT_TOKEN=` as in `.env.example`) means "not set": the default,
+    # not an empty string, so that an unconfigured door stays off rather than half-on.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL)
     config_file: str | None = None

@@ -10,6 +10,8 @@ from aiohttp import web
 
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from handlers.calendar import feed_for_token
+from handlers.i18n import translator
 from scheduler.housekeeping import forget_old_deliveries
 from scheduler.runner import Ticker
 
@@ -23,10 +25,33 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def calendar_feed(request: web.Request) -> web.Response:
+    """A group's iCalendar feed; the token in the path is the only credential (revocable)."""
+
+    runtime = request.app[RUNTIME]
+    token = request.match_info["token"]
+    language = runtime.settings.default_language
+
+    def build() -> bytes | None:
+        with runtime.stores() as store:
+            return feed_for_token(store, token, translator(language), runtime.stores.clock())
+
+    body = await asyncio.to_thread(build)
+    if body is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=body,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
 def create_app(runtime: Runtime, *, with_scheduler: bool = True) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    app.router.add_get(r"/kalender/{token:[A-Za-z0-9_-]{16,64}}.ics", calendar_feed)
     if with_scheduler:
         ticker = Ticker(
             [partial(forget_old_deliveries, runtime.stores, runtime.stores.clock)],

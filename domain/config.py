@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -113,6 +113,18 @@ class MeetingSeries(_Strict):
             )
         if self.rrule is not None and self.dtstart is None:
             raise PydanticCustomError("config.rrule_needs_dtstart", "rrule needs dtstart")
+        from domain.calendar import SeriesRule, validate_series
+
+        problems = validate_series(SeriesRule(
+            id=self.id, group_id="-", start_time=self.start_time,
+            duration=timedelta(minutes=self.duration_minutes), rrule=self.rrule,
+            dtstart=self.dtstart, until=self.until, dates=self.dates,
+            on_non_working_day=self.on_non_working_day,
+        ))
+        if problems:
+            raise PydanticCustomError(
+                "config.series_invalid", "{detail}", {"detail": "; ".join(problems)}
+            )
         return self
 
 

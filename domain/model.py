@@ -41,3 +41,12 @@ class AuditEntry:
     action: str
     outcome: Literal["ok", "denied", "invalid"]
     detail: str
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    id: str
+    name: str
+    short_name: str
+    slack_channel: str | None = None
+    teams_channel: str | None = None

@@ -1,8 +1,9 @@
 """Message catalogs: every text the bot shows, in Swedish (default) and English.
 
 Catalogs are TOML files in `handlers/locales/<language>/`, one file per area of the bot (core,
-calendar, updates, ...), merged per language; nested tables are flattened to dotted keys. Placeholders use `str.format` names; a test proves that both catalogs have the same
-keys and the same placeholders.
+calendar, updates, ...), merged per language; nested tables are flattened to dotted keys.
+Placeholders use `str.format` names; a test proves that both catalogs have the same keys and the
+same placeholders.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain import model
 from storage import models as m
+from storage.calendar_repo import SqlCalendar
 
 
 def to_person(row: m.Person, organisation: m.Organisation) -> model.Person:
@@ -143,6 +144,7 @@ class SqlStore:
         self.people = SqlPeople(session)
         self.audit = SqlAudit(session, clock)
         self.deliveries = SqlDeliveries(session, clock)
+        self.calendar = SqlCalendar(session, clock)
 
     def rollback(self) -> None:
         self.session.rollback()

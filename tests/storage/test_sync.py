@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from storage import models as m
-from storage.schema import Base
 from storage.db import is_current
 from storage.repositories import StoreFactory
+from storage.schema import Base
 from storage.sync import sync_config
 
 

@@ -1,0 +1,67 @@
+"""`samverkan schedule`: a group's meetings as text, JSON or iCalendar, for operators."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from domain.calendar import STOCKHOLM
+from domain.dates import DateParseError, parse_date
+from handlers.calendar import group_feed, schedule_records
+from handlers.i18n import Translator
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 2
+
+
+def run_schedule(
+    settings: Settings,
+    t: Translator,
+    group_id: str,
+    start: str | None,
+    end: str | None,
+    fmt: str,
+) -> int:
+    now = datetime.now(UTC)
+    today = now.astimezone(STOCKHOLM).date()
+    try:
+        first = parse_date(start, today=today) if start else today
+        last = parse_date(end, today=today) if end else first + timedelta(days=365)
+    except DateParseError as error:
+        print(t(f"calendar.{error.code}", text=error.text), file=sys.stderr)
+        return EXIT_PROBLEMS
+    runtime = build_runtime(settings)
+    try:
+        with runtime.stores() as store:
+            group = store.calendar.group(group_id)
+            if group is None:
+                choices = ", ".join(g.id for g in store.calendar.groups())
+                print(t("group.unknown", group=group_id, choices=choices), file=sys.stderr)
+                return EXIT_PROBLEMS
+            if fmt == "ics":
+                feed = group_feed(store, group.id, t, now)
+                assert feed is not None
+                sys.stdout.buffer.write(feed)
+                return EXIT_OK
+            records = schedule_records(store, group, (first, last))
+    finally:
+        runtime.close()
+    if fmt == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for record in records:
+        start_at = datetime.fromisoformat(record["start"])
+        print(
+            "  ".join(
+                [
+                    start_at.strftime("%Y-%m-%d %H:%M"),
+                    record["status"],
+                    record["convener_org"] or "-",
+                    record["convener_person"] or "-",
+                ]
+            )
+        )
+    return EXIT_OK

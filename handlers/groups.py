@@ -1,0 +1,65 @@
+"""Which group a command is about: said outright, implied by the channel, or the only one."""
+
+from __future__ import annotations
+
+from domain.model import GroupInfo
+from handlers.core import Context, UserError, fold
+
+GROUP_FLAGS = ("--grupp", "--group", "grupp:", "group:")
+
+
+def _match(ctx: Context, word: str) -> GroupInfo | None:
+    wanted = fold(word)
+    for group in ctx.store.calendar.groups():
+        if wanted in (fold(group.id), fold(group.short_name)):
+            return group
+    return None
+
+
+def take_group(
+    ctx: Context, args: list[str], *, required: bool
+) -> tuple[GroupInfo | None, list[str]]:
+    """The group and the remaining words.
+
+    In order: `--grupp <id>` anywhere; a first word naming a group; the group whose channel the
+    command came from; the person's only group. If still unknown and `required`, the person is
+    asked to choose among their groups; otherwise None means "all my groups".
+    """
+
+    rest = list(args)
+    for index, word in enumerate(rest):
+        if fold(word) in GROUP_FLAGS and index + 1 < len(rest):
+            group = _match(ctx, rest[index + 1])
+            if group is None:
+                raise UserError("group.unknown", group=rest[index + 1], choices=_choices(ctx))
+            del rest[index : index + 2]
+            return group, rest
+    if rest:
+        group = _match(ctx, rest[0])
+        if group is not None:
+            return group, rest[1:]
+    channel = ctx.command.channel_id
+    if channel and ctx.command.platform in ("slack", "teams"):
+        group = ctx.store.calendar.group_for_channel(ctx.command.platform, channel)
+        if group is not None:
+            return group, rest
+    own = my_groups(ctx)
+    if len(own) == 1:
+        return own[0], rest
+    if required:
+        raise UserError("group.choose", choices=_choices(ctx))
+    return None, rest
+
+
+def my_groups(ctx: Context) -> list[GroupInfo]:
+    groups = []
+    for membership in ctx.store.people.memberships(ctx.actor.id):
+        group = ctx.store.calendar.group(membership.group_id)
+        if group is not None:
+            groups.append(group)
+    return groups
+
+
+def _choices(ctx: Context) -> str:
+    groups = my_groups(ctx) or ctx.store.calendar.groups()
+    return ", ".join(f"{g.id} ({g.short_name})" for g in groups)
