@@ -8,7 +8,8 @@ Rules that join the two halves:
   so overrides, calendar UIDs and notes stay attached to the meeting.
 - A cancelled meeting stays in the schedule (status ``cancelled``) but takes no turn in the
   rotation: the organisation whose turn it was convenes the next meeting instead.
-- A moved meeting keeps its place in the rotation of the term it is moved into.
+- A moved meeting keeps its place in the rotation of the term it is moved into; moved out of
+  every term (into the summer or Christmas break), it stays in the term it was planned in.
 - The rotation starts at the first term (per-term rotation) or the first meeting (per-meeting
   rotation) of the configuration, never at "now", so it does not drift with the clock.
 """
@@ -153,7 +154,11 @@ def build_schedule(
             )
     ordered = sorted(meetings.values(), key=lambda m: (m.start, m.id))
     ordered = [
-        replace(m, term_id=_term_id(m.start.astimezone(STOCKHOLM).date(), calendar.terms))
+        replace(
+            m,
+            term_id=_term_id(m.local_date, calendar.terms)
+            or _term_id(m.original_local_date, calendar.terms),
+        )
         for m in ordered
     ]
     ordered = _with_conveners(calendar, ordered, changes)

@@ -31,7 +31,7 @@ from domain.schedule import (
     upcoming,
 )
 from handlers.core import Context, UserError, fold
-from handlers.groups import my_groups, take_group
+from handlers.groups import group_choices, my_groups, take_group
 from handlers.i18n import Translator
 from handlers.messages import Reply, ReplyBuilder
 from handlers.ports import Store
@@ -108,20 +108,28 @@ def _date_error(error: DateParseError) -> UserError:
     return UserError(f"calendar.{error.code}", text=error.text)
 
 
+# Errors that say more than "not a date": when no width parses, the widest of these is shown,
+# so `ons 8 dec` (8 Dec is a Tuesday) is a weekday mismatch rather than "I don't know `ons`".
+_SPECIFIC_ERRORS = frozenset({"date.weekday_mismatch", "date.ambiguous", "time.invalid"})
+
+
 def take_date(words: Sequence[str], day: date) -> tuple[date, list[str]]:
     """A date written in one to four words (`15/9`, `15 sep`, `tis 15 sep 2026`), and the rest."""
 
     if not words:
         raise UserError("calendar.date.missing", text="")
+    specific: DateParseError | None = None
     last_error: DateParseError | None = None
     for width in range(min(4, len(words)), 0, -1):
         try:
             return parse_date(" ".join(words[:width]), today=day), list(words[width:])
         except DateParseError as error:
+            if specific is None and error.code in _SPECIFIC_ERRORS:
+                specific = error
             if width == 1:
                 last_error = error
     assert last_error is not None
-    raise _date_error(last_error)
+    raise _date_error(specific or last_error)
 
 
 def take_organisation(ctx: Context, words: Sequence[str]) -> tuple[str, list[str]]:
@@ -143,14 +151,42 @@ def take_count(words: list[str]) -> tuple[int, list[str]]:
     return DEFAULT_COUNT, words
 
 
-def one_meeting(ctx: Context, meetings: Sequence[Meeting], day: date) -> Meeting:
+def _take_clock(words: list[str]) -> tuple[time | None, list[str]]:
+    """An optional time after a date (`kl 13`, `13:00`), to tell same-day meetings apart."""
+
+    if words and fold(words[0]) in ("kl", "kl.", "at") and len(words) > 1:
+        try:
+            return parse_time(words[1]), words[2:]
+        except DateParseError:
+            return None, words
+    if words:
+        try:
+            return parse_time(words[0]), words[1:]
+        except DateParseError:
+            pass
+    return None, words
+
+
+def take_meeting(
+    ctx: Context, meetings: Sequence[Meeting], words: Sequence[str]
+) -> tuple[Meeting, list[str]]:
+    """The meeting a user names by its date, and by its time where a day has two."""
+
+    day, rest = take_date(words, today(ctx))
     found = meetings_on(meetings, day)
     if not found:
         raise UserError("calendar.no_meeting_on", date=format_day(ctx.t, day))
-    if len(found) > 1:
-        times = ", ".join(format_time_span(m) for m in found)
-        raise UserError("calendar.several_on", date=format_day(ctx.t, day), times=times)
-    return found[0]
+    if len(found) == 1:
+        return found[0], rest
+    at, after = _take_clock(rest)
+    chosen = [
+        m for m in found if at is not None
+        and m.start.astimezone(STOCKHOLM).strftime("%H:%M") == at.strftime("%H:%M")
+    ]
+    if len(chosen) == 1:
+        return chosen[0], after
+    times = ", ".join(format_time_span(m) for m in found)
+    raise UserError("calendar.several_on", date=format_day(ctx.t, day), times=times)
 
 
 def require_admin(ctx: Context, action: str) -> None:
@@ -164,6 +200,9 @@ def require_admin(ctx: Context, action: str) -> None:
 def handle_meetings(ctx: Context) -> Reply:
     group, rest = take_group(ctx, ctx.args, required=False)
     count, rest = take_count(rest)
+    if rest:
+        # A word that is neither a group nor a number is a mistyped group, not noise.
+        raise UserError("group.unknown", group=rest[0], choices=group_choices(ctx))
     groups = [group] if group else my_groups(ctx)
     if not groups:
         return Reply.text(ctx.t("calendar.no_groups"))
@@ -332,10 +371,9 @@ def _swap(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.swap")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    first_day, rest = take_date(rest, today(ctx))
-    second_day, rest = take_date(rest, today(ctx))
     meetings = schedule_of(ctx.store, group.id)
-    first, second = one_meeting(ctx, meetings, first_day), one_meeting(ctx, meetings, second_day)
+    first, rest = take_meeting(ctx, meetings, rest)
+    second, rest = take_meeting(ctx, meetings, rest)
     if first.id == second.id:
         raise UserError("calendar.swap_same")
     change = ScheduleChange(kind="swap", meeting=first.id, other_meeting=second.id)
@@ -365,8 +403,8 @@ def _skip(ctx: Context) -> Reply:
             org=Names.of(ctx.store).org(org),
             term=term.id,
         )
-    day, rest = take_date(rest, today(ctx))
-    meeting = one_meeting(ctx, schedule_of(ctx.store, group.id), day)
+    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
+    day = meeting.local_date
     change = ScheduleChange(kind="skip", organisation=org, meeting=meeting.id)
     return _changed(
         ctx,
@@ -384,9 +422,9 @@ def _assign(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.assign")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    day, rest = take_date(rest, today(ctx))
+    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
+    day = meeting.local_date
     org, rest = take_organisation(ctx, rest)
-    meeting = one_meeting(ctx, schedule_of(ctx.store, group.id), day)
     change = ScheduleChange(kind="assign", meeting=meeting.id, organisation=org)
     return _changed(
         ctx,
@@ -416,8 +454,8 @@ def _cancel(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.cancel")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    day, rest = take_date(rest, today(ctx))
-    meeting = one_meeting(ctx, schedule_of(ctx.store, group.id), day)
+    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
+    day = meeting.local_date
     if meeting.status == "cancelled":
         raise UserError("calendar.already_cancelled", date=format_day(ctx.t, day))
     change = ScheduleChange(kind="cancel", meeting=meeting.id)
@@ -436,18 +474,18 @@ def _move(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.move")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    day, rest = take_date(rest, today(ctx))
-    meeting = one_meeting(ctx, schedule_of(ctx.store, group.id), day)
+    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
+    day = meeting.local_date
     if meeting.status == "cancelled":
         raise UserError("calendar.already_cancelled", date=format_day(ctx.t, day))
     new_day, new_time, rest = _take_new_time(ctx, rest, meeting)
     days_off = swedish_days_off((new_day.year,))
     if not is_working_day(new_day, days_off):
-        raise UserError(
-            "calendar.not_working_day",
-            date=format_day(ctx.t, new_day),
-            why=days_off.get(new_day, ""),
-        )
+        why = days_off.get(new_day) or ctx.t("calendar.weekend")
+        raise UserError("calendar.not_working_day", date=format_day(ctx.t, new_day), why=why)
+    calendar = ctx.store.calendar.calendar(group.id)
+    if calendar is None or not any(term.contains(new_day) for term in calendar.terms):
+        raise UserError("calendar.outside_term", date=format_day(ctx.t, new_day))
     new_start = local_datetime(new_day, new_time)
     if new_start <= ctx.now:
         raise UserError("calendar.move_to_past", date=format_day(ctx.t, new_day))
@@ -472,6 +510,7 @@ def _take_new_time(
     if not words:
         raise UserError("calendar.new_time.missing")
     current = meeting.start.astimezone(STOCKHOLM)
+    specific: DateParseError | None = None
     for width in range(min(6, len(words)), 0, -1):
         text = " ".join(words[:width])
         try:
@@ -483,8 +522,10 @@ def _take_new_time(
                     return current.date(), parse_time(text), list(words[width:])
                 except DateParseError:
                     pass
+            if specific is None and error.code in _SPECIFIC_ERRORS:
+                specific = error
             if width == 1:
-                raise _date_error(error) from None
+                raise _date_error(specific or error) from None
     raise UserError("calendar.new_time.missing")
 
 
@@ -522,11 +563,20 @@ def group_feed(store: Store, group_id: str, t: Translator, now: datetime) -> byt
     names = Names.of(store)
     meetings = schedule_of(store, group_id)
     events = {m.id: _feed_event(t, group, m, names) for m in meetings}
+    # What a calendar shows of a meeting, in no particular language: a feed fetched in English
+    # must not look like a change to one fetched in Swedish.
     sequences = store.calendar.sequences(
         meetings,
         {
-            i: f"{e.start}|{e.end}|{e.status}|{e.summary}|{e.location}|{e.description}"
-            for i, e in events.items()
+            m.id: "|".join(
+                str(part)
+                for part in (
+                    m.start.isoformat(), m.end.isoformat(), m.status, m.location,
+                    m.convener_org, names.person(m.convener_person), names.person(m.stand_in),
+                    group.name,
+                )
+            )
+            for m in meetings
         },
     )
     return build_feed(

@@ -31,7 +31,7 @@ def take_group(
         if fold(word) in GROUP_FLAGS and index + 1 < len(rest):
             group = _match(ctx, rest[index + 1])
             if group is None:
-                raise UserError("group.unknown", group=rest[index + 1], choices=_choices(ctx))
+                raise UserError("group.unknown", group=rest[index + 1], choices=group_choices(ctx))
             del rest[index : index + 2]
             return group, rest
     if rest:
@@ -47,7 +47,7 @@ def take_group(
     if len(own) == 1:
         return own[0], rest
     if required:
-        raise UserError("group.choose", choices=_choices(ctx))
+        raise UserError("group.choose", choices=group_choices(ctx))
     return None, rest
 
 
@@ -60,6 +60,6 @@ def my_groups(ctx: Context) -> list[GroupInfo]:
     return groups
 
 
-def _choices(ctx: Context) -> str:
+def group_choices(ctx: Context) -> str:
     groups = my_groups(ctx) or ctx.store.calendar.groups()
     return ", ".join(f"{g.id} ({g.short_name})" for g in groups)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import config as cfg
@@ -51,11 +52,11 @@ class SqlCalendar:
 
     def organisation_names(self) -> dict[str, str]:
         rows = self.session.execute(select(m.Organisation.id, m.Organisation.short_name))
-        return {org_id: short for org_id, short in rows.tuples().all()}
+        return {org_id: short for org_id, short in rows.all()}
 
     def person_names(self) -> dict[str, str]:
         rows = self.session.execute(select(m.Person.id, m.Person.name))
-        return {person_id: name for person_id, name in rows.tuples().all()}
+        return {person_id: name for person_id, name in rows.all()}
 
     # -- the calendar -------------------------------------------------------------------------
 
@@ -112,9 +113,9 @@ class SqlCalendar:
         config_terms = [
             cfg.Term(
                 id=t.id,
-                kind=t.kind,
+                kind=t.kind,  # type: ignore[arg-type]
                 start=t.start,
-                end=t.end,  # type: ignore[arg-type]
+                end=t.end,
                 breaks=tuple(cfg.Break.model_validate(b) for b in t.breaks),
             )
             for t in terms
@@ -206,18 +207,22 @@ class SqlCalendar:
             )
         }
         result: dict[str, int] = {}
+        first_seen: list[mc.FeedRevision] = []
         for meeting_id in ids:
             fingerprint = hashlib.sha256(fingerprints[meeting_id].encode()).hexdigest()
             row = known.get(meeting_id)
             if row is None:
-                row = mc.FeedRevision(
-                    meeting_id=meeting_id,
-                    fingerprint=fingerprint,
-                    sequence=0,
-                    changed_at=self.clock(),
+                first_seen.append(
+                    mc.FeedRevision(
+                        meeting_id=meeting_id,
+                        fingerprint=fingerprint,
+                        sequence=0,
+                        changed_at=self.clock(),
+                    )
                 )
-                self.session.add(row)
-            elif row.fingerprint != fingerprint:
+                result[meeting_id] = 0
+                continue
+            if row.fingerprint != fingerprint:
                 row.fingerprint, row.sequence, row.changed_at = (
                     fingerprint,
                     row.sequence + 1,
@@ -225,4 +230,11 @@ class SqlCalendar:
                 )
             result[meeting_id] = row.sequence
         self.session.flush()
+        if first_seen:
+            try:
+                with self.session.begin_nested():
+                    self.session.add_all(first_seen)
+            except IntegrityError:
+                # Two first fetches at once: the other one recorded the same first revision.
+                pass
         return result
