@@ -36,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Samverkansboten: the joint working groups' chat bot.",
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=("sv", "en"), help="language of the output")
+    # SUPPRESS: a command's own --lang, when not given, must not reset `samverkan --lang en`.
+    common.add_argument(
+        "--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language of the output"
+    )
     parser.add_argument("--lang", choices=("sv", "en"), help="language of the output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     original_add_parser = sub.add_parser
@@ -72,11 +75,50 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--to", dest="end", help="last date (default: a year on)")
     schedule.add_argument("--format", choices=("text", "json", "ics"), default="text")
 
+    reminders = sub.add_parser("reminders", help="see and drive the reminders")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True,
+                                             metavar="ACTION")
+    due = reminders_sub.add_parser("due", help="what is due at TIME, without sending")
+    due.add_argument("--now", help="the time (ISO 8601; default: now)")
+    due.add_argument("--format", choices=("text", "json"), default="text")
+    run = reminders_sub.add_parser("run", help="send what is due, once (for cron)")
+    run.add_argument("--now", help="the time (ISO 8601; default: now)")
+    run.add_argument("--dry-run", action="store_true", help="show what would be sent")
+    run.add_argument("--format", choices=("text", "json"), default="text")
+    log_parser = reminders_sub.add_parser("log", help="what was sent, failed or missed")
+    log_parser.add_argument("--format", choices=("text", "json"), default="text")
+
+    slack_manifest = sub.add_parser(
+        "slack-manifest", help="print the Slack app manifest (JSON) to create the app from"
+    )
+    slack_manifest.add_argument(
+        "--url", help="the bot's public address, e.g. https://bot.example.org"
+    )
+    slack_manifest.add_argument(
+        "--socket-mode", action="store_true",
+        help="connect over Socket Mode (no public address; --url not needed)",
+    )
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply the migrations")
     db_sub.add_parser("current", help="show the migration the database is at")
+    _accept_lang_everywhere(parser, common)
     return parser
+
+
+def _accept_lang_everywhere(parser: argparse.ArgumentParser, common: argparse.ArgumentParser
+                            ) -> None:
+    """`--lang` after any action too (`samverkan config sync FILE --lang en`)."""
+
+    lang = common._option_string_actions["--lang"]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if "--lang" not in child._option_string_actions:
+                    child.add_argument("--lang", choices=lang.choices, default=argparse.SUPPRESS,
+                                       help=lang.help)
+                _accept_lang_everywhere(child, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +149,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.schedule_cli import run_schedule
 
         return run_schedule(settings, t, args.group, args.start, args.end, args.format)
+    if args.command == "reminders":
+        from bot.reminders_cli import run_reminders
+
+        return run_reminders(
+            settings, t, args.reminders_command, getattr(args, "now", None), args.format,
+            getattr(args, "dry_run", False),
+        )
+    if args.command == "slack-manifest":
+        from bot.slack.manifest import manifest
+
+        if not args.url and not args.socket_mode:
+            parser.error("slack-manifest: --url is required (or --socket-mode)")
+        document = manifest(args.url or "", t, socket_mode=args.socket_mode)
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return EXIT_OK
     if args.command == "db":
         from storage.db import create_db_engine, current_revision, upgrade
 

@@ -7,13 +7,16 @@ import logging
 from functools import partial
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.messengers import reminder_service
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from handlers.calendar import feed_for_token
 from handlers.i18n import translator
 from scheduler.housekeeping import forget_old_deliveries
 from scheduler.runner import Ticker
+from storage.db import is_current
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,33 @@ TICKER = web.AppKey("ticker", Ticker)
 
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready to serve: the database answers, its migrations are current, platforms configured."""
+
+    runtime = request.app[RUNTIME]
+    settings = runtime.settings
+
+    def check() -> tuple[bool, bool]:
+        try:
+            return True, is_current(runtime.engine)
+        except SQLAlchemyError:
+            return False, False
+
+    reachable, current = await asyncio.to_thread(check)
+    platforms = {
+        "slack": bool(settings.slack_bot_token and settings.slack_signing_secret),
+        "teams": bool(settings.microsoft_app_id),
+    }
+    ready = reachable and current
+    body = {
+        "status": "ready" if ready else "not ready",
+        "database": "ok" if reachable else "unreachable",
+        "migrations": "current" if current else "pending",
+        "platforms": platforms,
+    }
+    return web.json_response(body, status=200 if ready else 503)
 
 
 async def calendar_feed(request: web.Request) -> web.Response:
@@ -51,10 +81,19 @@ def create_app(runtime: Runtime, *, with_scheduler: bool = True) -> web.Applicat
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get(r"/kalender/{token:[A-Za-z0-9_-]{16,64}}.ics", calendar_feed)
+    if runtime.settings.slack_bot_token and runtime.settings.slack_signing_secret:
+        from bot.slack.server import attach_slack
+
+        attach_slack(app, runtime)
     if with_scheduler:
+        reminders = reminder_service(runtime)
         ticker = Ticker(
-            [partial(forget_old_deliveries, runtime.stores, runtime.stores.clock)],
+            [
+                reminders.run_once,
+                partial(forget_old_deliveries, runtime.stores, runtime.stores.clock),
+            ],
             runtime.settings.scheduler_tick_seconds,
         )
         app[TICKER] = ticker

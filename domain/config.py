@@ -255,9 +255,16 @@ def load_config_text(text: str) -> LoadResult:
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        for error in exc.errors():
+        errors = exc.errors()
+        failed = [tuple(error["loc"]) for error in errors]
+        for error in errors:
             loc = tuple(error["loc"])
             kind = error["type"]
+            if kind == "too_short" and any(len(f) > len(loc) and f[: len(loc)] == loc
+                                           for f in failed):
+                # "at least 1 item after validation": the items are faulty, not missing,
+                # and their own problems say so.
+                continue
             code = kind if kind.startswith("config.") else _PYDANTIC_CODES.get(
                 kind, "config.invalid"
             )
@@ -408,6 +415,9 @@ class _LineLocator:
 
     def line_of(self, loc: tuple[int | str, ...]) -> int | None:
         start = 0
+        # Searches stay inside the table entered so far (its header up to the next header
+        # outside it), so that a key missing here is never "found" in a later table.
+        end = len(self.lines)
         header_path: list[str] = []
         found: int | None = None
         index = 0
@@ -421,28 +431,53 @@ class _LineLocator:
             header_path.append(part)
             dotted = re.escape(".".join(header_path))
             if nth is not None:
-                header = self._nth(rf"^\s*\[\[\s*{dotted}\s*\]\]", int(nth), start)
+                header = self._nth(rf"^\s*\[\[\s*{dotted}\s*\]\]", int(nth), start, end)
                 if header is not None:
                     start, found = header, header + 1
+                    end = self._table_end(header, header_path)
                     index += 2
                     continue
-            table_header = self._nth(rf"^\s*\[\s*{dotted}\s*\]", 0, start)
+            table_header = self._nth(rf"^\s*\[\s*{dotted}\s*\]", 0, start, end)
             if table_header is not None and nth is None:
                 start, found = table_header, table_header + 1
+                end = self._table_end(table_header, header_path)
                 index += 1
                 continue
-            key_line = self._nth(rf"^\s*{re.escape(part)}\s*=", 0, start)
+            # A table's own keys (or the file's top-level keys) come before the next header.
+            keys_end = self._next_header(start if found is None else start + 1)
+            key_line = self._nth(rf"^\s*{re.escape(part)}\s*=", 0, start, keys_end)
             if key_line is not None:
                 found = key_line + 1
             break
         return found
 
-    def _nth(self, pattern: str, n: int, start: int) -> int | None:
+    def _nth(self, pattern: str, n: int, start: int, end: int) -> int | None:
         regex = re.compile(pattern)
         count = 0
-        for number in range(start, len(self.lines)):
+        for number in range(start, end):
             if regex.match(self.lines[number]):
                 if count == n:
                     return number
                 count += 1
         return None
+
+    def _header_name(self, number: int) -> str | None:
+        match = _TABLE_HEADER.match(self.lines[number])
+        return re.sub(r"\s*\.\s*", ".", match.group(1)) if match else None
+
+    def _table_end(self, header: int, path: list[str]) -> int:
+        inside = ".".join(path) + "."
+        for number in range(header + 1, len(self.lines)):
+            name = self._header_name(number)
+            if name is not None and not name.startswith(inside):
+                return number
+        return len(self.lines)
+
+    def _next_header(self, start: int) -> int:
+        for number in range(start, len(self.lines)):
+            if self._header_name(number) is not None:
+                return number
+        return len(self.lines)
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(?:#.*)?$")

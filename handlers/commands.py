@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import calendar, help, whoami
-from handlers.core import CommandSpec
+from handlers import calendar, help, home, notes, reminders, updates, whoami
+from handlers.core import CommandSpec, FormSpec
 
 ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("hjälp", ("help", "?"), help.handle, "help.cmd.help", "help.ex.help"),
@@ -24,4 +24,31 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "kalender", ("calendar",), calendar.handle_calendar, "help.cmd.calendar",
         "help.ex.calendar",
     ),
+    CommandSpec("hem", ("home", "översikt"), home.handle, "help.cmd.home", "help.ex.home"),
+    CommandSpec(
+        "påminnelser", ("reminders",), reminders.handle_reminders, "help.cmd.reminders",
+        "help.ex.reminders",
+    ),
+    CommandSpec(
+        "rapportera", ("update",), updates.handle_report, "help.cmd.update", "help.ex.update",
+        replay=updates.replay,
+    ),
+    CommandSpec("mina", ("mine",), updates.handle_mine, "help.cmd.mine", "help.ex.mine"),
+    CommandSpec("ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit"),
+    CommandSpec(
+        "ta-bort", ("withdraw",), updates.handle_withdraw, "help.cmd.withdraw",
+        "help.ex.withdraw",
+    ),
+    CommandSpec(
+        "beslut", ("decision",), notes.handle_decision, "help.cmd.decision", "help.ex.decision"
+    ),
+    CommandSpec(
+        "nästa-steg", ("next-step", "next-steps"), notes.handle_next_step,
+        "help.cmd.next_step", "help.ex.next_step",
+    ),
+)
+
+# Forms a door hands back through `Dispatcher.submit`, by `Form.id`.
+ALL_FORMS: tuple[FormSpec, ...] = (
+    FormSpec(updates.FORM_ID, updates.submit_form, replay=updates.replay),
 )

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from domain.model import Person
 from handlers.i18n import Translator
-from handlers.messages import Command, Reply
+from handlers.messages import Command, FormSubmission, Reply
 from handlers.ports import Store
 
 
@@ -28,6 +28,7 @@ class UserError(Exception):
         *,
         audit: str | None = None,
         outcome: Literal["denied", "invalid"] = "invalid",
+        audit_detail: str = "",
         **params: Any,
     ) -> None:
         super().__init__(key)
@@ -35,6 +36,8 @@ class UserError(Exception):
         self.params = params
         self.audit = audit
         self.outcome = outcome
+        # Ids only (`#12`, a group id), never text a person typed: it goes into the audit log.
+        self.audit_detail = audit_detail
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class Context:
     now: datetime
     options: Options = field(default_factory=Options)
     commands: tuple[CommandSpec, ...] = ()
+    # The namespaced delivery id this command was claimed under (None: no dedup asked for);
+    # handlers store it with what they write, to answer a resend with the same reply.
+    delivery_key: str | None = None
 
     @property
     def language(self) -> str:
@@ -63,6 +69,9 @@ class Context:
 
 
 Handler = Callable[[Context], Reply]
+# Answers a resent delivery (already handled) without storing anything; None: the generic answer.
+Replay = Callable[[Context], Reply | None]
+FormHandler = Callable[[Context, FormSubmission], Reply]
 
 
 @dataclass(frozen=True)
@@ -73,9 +82,19 @@ class CommandSpec:
     # Catalog keys: one line of help, and an example of use.
     help_key: str
     example_key: str
+    replay: Replay | None = None
 
     def words(self) -> tuple[str, ...]:
         return (self.word, *self.aliases)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """Who handles a submitted form: `Form.id` → handler (see `Dispatcher.submit`)."""
+
+    form_id: str
+    handler: FormHandler
+    replay: Replay | None = None
 
 
 def fold(word: str) -> str:

@@ -6,7 +6,7 @@ Texts in a `Reply` are already in the user's language; doors decide markup and l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -83,6 +83,15 @@ class FormField:
     max_length: int | None = None
     hint: str = ""
     error: str = ""
+    # (field id, value): the field matters only while that field has that value. Doors that
+    # cannot hide fields (Slack modals, Adaptive Cards) show it anyway, with its label.
+    visible_when: tuple[str, str] | None = None
+
+    def visible(self, values: Mapping[str, str]) -> bool:
+        if self.visible_when is None:
+            return True
+        other, wanted = self.visible_when
+        return values.get(other, "") == wanted
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,34 @@ class Form:
     submit_label: str
     # Opaque state the door hands back with the submission (e.g. the update being edited).
     state: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.error for f in self.fields)
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    """A filled-in `Form` coming back from a door (modal submit, card action, console)."""
+
+    platform: Platform
+    user_id: str
+    form_id: str
+    values: dict[str, str]
+    # The form's `state`, returned untouched; untrusted like everything a client sends.
+    state: str = ""
+    locale: str | None = None
+    email: str | None = None
+    # Platforms resend on timeouts; the same delivery id is stored once.
+    delivery_id: str | None = None
+
+    def command(self) -> Command:
+        """The submission as a command without words, for identity and the context."""
+
+        return Command(
+            platform=self.platform, user_id=self.user_id, text="", locale=self.locale,
+            email=self.email, delivery_id=self.delivery_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -112,6 +149,8 @@ class Reply:
     form: Form | None = None
     attachments: tuple[Attachment, ...] = ()
     is_error: bool = False
+    # A private answer its asker may post to the channel (a convener sharing a summary).
+    shareable: bool = False
 
     @staticmethod
     def text(text: str, *, heading: str = "", is_error: bool = False) -> Reply:

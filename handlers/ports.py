@@ -7,10 +7,14 @@ build sessions: a door opens one `Store` per command, which is one transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from domain.model import GroupInfo, GroupMembership, Person
+from domain.notes import Decision, NextStep
+from domain.plan import PlanActivity, PlanOrganisation
 from domain.schedule import GroupCalendar, Meeting, ScheduleChange
+from domain.updates import UpdateContent, UpdateRecord, UpdateVersion
 
 
 class PeopleRepository(Protocol):
@@ -23,6 +27,8 @@ class PeopleRepository(Protocol):
     def link_platform(self, person_id: str, platform: str, user_id: str) -> None: ...
 
     def memberships(self, person_id: str) -> list[GroupMembership]: ...
+
+    def set_reminders_dm(self, person_id: str, enabled: bool) -> None: ...
 
 
 class AuditRepository(Protocol):
@@ -65,6 +71,109 @@ class CalendarRepository(Protocol):
     ) -> dict[str, int]: ...
 
 
+class DeliveryRepository(Protocol):
+    def first_time(self, platform: str, delivery_id: str) -> bool: ...
+
+    def seen(self, platform: str, delivery_id: str) -> bool: ...
+
+
+class PlanRepository(Protocol):
+    """The synced action plan, read only."""
+
+    def activities(self) -> list[PlanActivity]: ...
+
+    def activity(self, code: str) -> PlanActivity | None: ...
+
+    def activity_title(self, code: str) -> str: ...
+
+    def groups(self) -> list[GroupInfo]: ...
+
+    def organisations(self) -> list[PlanOrganisation]: ...
+
+    def is_active_member(self, person_id: str, group_id: str) -> bool: ...
+
+
+class UpdateRepository(Protocol):
+    """Activity updates; every change adds a version, nothing is deleted."""
+
+    def add(
+        self,
+        content: UpdateContent,
+        *,
+        author_id: str,
+        group_id: str,
+        at: datetime,
+        delivery: tuple[str, str] | None = None,
+    ) -> UpdateRecord: ...
+
+    def revise(
+        self,
+        number: int,
+        content: UpdateContent,
+        *,
+        actor_id: str,
+        group_id: str,
+        at: datetime,
+        delivery: tuple[str, str] | None = None,
+    ) -> UpdateRecord: ...
+
+    def withdraw(
+        self, number: int, reason: str, *, actor_id: str, at: datetime
+    ) -> UpdateRecord: ...
+
+    def get(self, number: int) -> UpdateRecord | None: ...
+
+    def get_by_uid(self, uid: str) -> UpdateRecord | None: ...
+
+    def by_delivery(self, platform: str, delivery_id: str) -> UpdateRecord | None: ...
+
+    def by_author(self, person_id: str, limit: int = 20) -> list[UpdateRecord]: ...
+
+    def history(self, number: int) -> list[UpdateVersion]: ...
+
+    def current(
+        self, *, group_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> list[UpdateRecord]: ...
+
+
+class NotesRepository(Protocol):
+    """Decisions and next steps, each tied to a group and a meeting date."""
+
+    def add_decision(
+        self,
+        *,
+        group_id: str,
+        meeting_date: date,
+        text: str,
+        author_id: str,
+        at: datetime,
+        meeting_id: str | None = None,
+    ) -> Decision: ...
+
+    def decisions(self, group_id: str, meeting_date: date) -> list[Decision]: ...
+
+    def latest_decision_date(self, group_id: str, on_or_before: date) -> date | None: ...
+
+    def add_next_step(
+        self,
+        *,
+        group_id: str,
+        meeting_date: date,
+        text: str,
+        author_id: str,
+        at: datetime,
+        responsible_org_id: str | None = None,
+        due: date | None = None,
+        meeting_id: str | None = None,
+    ) -> NextStep: ...
+
+    def next_step(self, number: int) -> NextStep | None: ...
+
+    def close_next_step(self, number: int, *, actor_id: str, at: datetime) -> NextStep: ...
+
+    def open_next_steps(self, group_ids: Sequence[str]) -> list[NextStep]: ...
+
+
 class Store(Protocol):
     """One unit of work: everything a command reads and writes, committed together."""
 
@@ -76,5 +185,17 @@ class Store(Protocol):
 
     @property
     def calendar(self) -> CalendarRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def plan(self) -> PlanRepository: ...
+
+    @property
+    def updates(self) -> UpdateRepository: ...
+
+    @property
+    def notes(self) -> NotesRepository: ...
 
     def rollback(self) -> None: ...

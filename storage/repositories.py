@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain import model
 from storage import models as m
 from storage.calendar_repo import SqlCalendar
+from storage.reminders_repo import SqlReminders
+from storage.updates_repo import SqlNotes, SqlPlan, SqlUpdates
 
 
 def to_person(row: m.Person, organisation: m.Organisation) -> model.Person:
@@ -45,7 +47,7 @@ class SqlPeople:
         )
 
     def _one(self, query: Select[m.Person, m.Organisation]) -> model.Person | None:
-        row = self.session.execute(query).tuples().first()
+        row = self.session.execute(query).first()
         return to_person(row[0], row[1]) if row else None
 
     def get(self, person_id: str) -> model.Person | None:
@@ -136,6 +138,11 @@ class SqlDeliveries:
             return False
         return True
 
+    def seen(self, platform: str, delivery_id: str) -> bool:
+        """True when a delivery id has already been claimed (and committed)."""
+
+        return self.session.get(m.ProcessedDelivery, (platform, delivery_id)) is not None
+
 
 class SqlStore:
     def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
@@ -145,6 +152,10 @@ class SqlStore:
         self.audit = SqlAudit(session, clock)
         self.deliveries = SqlDeliveries(session, clock)
         self.calendar = SqlCalendar(session, clock)
+        self.reminders = SqlReminders(session, clock)
+        self.plan = SqlPlan(session)
+        self.updates = SqlUpdates(session)
+        self.notes = SqlNotes(session)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -2,6 +2,9 @@
 
 Interactive in a terminal; with stdin from a pipe it reads one chat line per line, prints each
 reply, and exits 0 at end of input, so `printf '/samverkan hjälp\\n' | samverkan demo` works.
+
+A reply that carries a form (`rapportera`, `ändra 12`) is asked field by field; from a pipe,
+the answers are the following lines, one per field shown (`rapportera\\n3\\n2\\nText\\n\\n\\n`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from bot.cli import EXIT_OK, EXIT_PROBLEMS, load_config_file, report_problems
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from domain.config import Config
-from handlers.i18n import translator
-from handlers.messages import Command, Reply
+from handlers.i18n import Translator, translator
+from handlers.messages import Command, Form, FormField, FormSubmission, Reply
 from storage.sync import sync_config
 
 DEMO_DATABASE_URL = "sqlite:///samverkan-demo.db"
@@ -68,7 +71,7 @@ def run_demo(
         if interactive:
             print(t("demo.welcome", name=person.name, organisation=organisation.short_name),
                   file=stdout)
-        return _loop(runtime, person.id, language, stdin, stdout, interactive, t("demo.prompt"))
+        return _loop(runtime, person.id, language, stdin, stdout, interactive, t)
     finally:
         runtime.close()
 
@@ -80,13 +83,15 @@ def _loop(
     stdin: TextIO,
     stdout: TextIO,
     interactive: bool,
-    prompt: str,
+    t: Translator,
 ) -> int:
     if interactive:
         try:
             import readline  # noqa: F401  (line editing and history for the prompt)
         except ImportError:
             pass
+    lines = _Lines(stdin, interactive)
+    prompt = t("demo.prompt")
     while True:
         if interactive:
             try:
@@ -108,7 +113,123 @@ def _loop(
             Command(platform="console", user_id=person_id, text=line, locale=language)
         )
         print(render(reply), file=stdout, flush=True)
+        if reply.form is not None:
+            try:
+                finished = fill_form(runtime, person_id, language, reply.form, lines, stdout, t)
+            except KeyboardInterrupt:
+                print(file=stdout)
+                print(t("form.console.cancelled"), file=stdout, flush=True)
+                continue
+            if not finished:
+                return EXIT_OK
 
 
 def render(reply: Reply) -> str:
     return reply.plain_text() + "\n"
+
+
+class _Lines:
+    """Where a form's answers come from: the terminal, or the next lines of piped input."""
+
+    def __init__(self, stdin: TextIO, interactive: bool) -> None:
+        self.stdin = stdin
+        self.interactive = interactive
+
+    def read(self, prompt: str) -> str | None:
+        """One answer, or None at the end of the input."""
+
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = self.stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+
+def fill_form(
+    runtime: Runtime,
+    person_id: str,
+    language: str | None,
+    form: Form,
+    lines: _Lines,
+    stdout: TextIO,
+    t: Translator,
+) -> bool:
+    """Asks a form field by field, submits it, and asks again only what came back wrong.
+
+    Fields hidden by `visible_when` are skipped (and not sent). An empty answer keeps the
+    shown value, a single `-` empties the field. False when the input ended mid-form.
+    """
+
+    values = {f.id: f.initial for f in form.fields}
+    asked: set[str] = set()
+    pending = [f.id for f in form.fields]
+    current = form
+    while True:
+        for form_field in current.fields:
+            if form_field.id not in pending or not form_field.visible(values):
+                continue
+            answer = _ask(form_field, values.get(form_field.id, ""), lines, stdout, t)
+            if answer is None:
+                print(t("form.console.cancelled"), file=stdout, flush=True)
+                return False
+            values[form_field.id] = answer
+            asked.add(form_field.id)
+        shown = {f.id for f in current.fields if f.visible(values)}
+        reply = runtime.dispatcher.submit(FormSubmission(
+            platform="console", user_id=person_id, form_id=current.id,
+            values={k: v for k, v in values.items() if k in shown},
+            state=current.state, locale=language,
+        ))
+        if reply.form is None or not reply.form.has_errors:
+            print(render(reply), file=stdout, flush=True)
+            return True
+        print(render(Reply(heading=reply.heading, blocks=reply.blocks)), file=stdout, flush=True)
+        current = reply.form
+        for form_field in current.fields:
+            if form_field.error:
+                # What the bot sends back (an identity number is never among it).
+                values[form_field.id] = form_field.initial
+        pending = [
+            f.id for f in current.fields
+            if f.error or (f.visible(values) and f.id not in asked)
+        ]
+
+
+def _ask(
+    form_field: FormField, value: str, lines: _Lines, stdout: TextIO, t: Translator
+) -> str | None:
+    label = form_field.label
+    if form_field.required:
+        label = f"{label} {t('form.console.required')}"
+    print(label, file=stdout)
+    if form_field.hint:
+        print(f"  {form_field.hint}", file=stdout)
+    if form_field.error:
+        print(f"  {t('form.console.error', error=form_field.error)}", file=stdout)
+    options = form_field.options
+    group = None
+    for number, option in enumerate(options, start=1):
+        if option.group and option.group != group:
+            group = option.group
+            print(f"  {group}", file=stdout)
+        print(f"    {number}. {option.label}", file=stdout)
+    if options:
+        print(f"  {t('form.console.choose')}", file=stdout)
+    if value:
+        shown = next((o.label for o in options if o.value == value), value)
+        print(f"  {t('form.console.current', value=shown)} {t('form.console.keep')}",
+              file=stdout)
+    stdout.flush()
+    answer = lines.read(t("form.console.prompt"))
+    if answer is None:
+        return None
+    answer = answer.strip()
+    if not answer:
+        return value
+    if answer == "-":
+        return ""
+    if options and answer.isdigit() and 1 <= int(answer) <= len(options):
+        return options[int(answer) - 1].value
+    return answer

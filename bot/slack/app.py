@@ -1,0 +1,285 @@
+"""The Slack door: a real Bolt app, over HTTP (`/slack/events`) or Socket Mode.
+
+Every listener acknowledges first and works after: Slack gives three seconds, and the database
+or a report may take longer. Answers go back through `respond` (the payload's response_url) or
+the Web API. Handlers run in a worker thread, so nothing blocks the event loop.
+
+Only this package imports slack_bolt and slack_sdk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import (
+    FORM_CALLBACK,
+    form_errors,
+    form_view,
+    reply_blocks,
+    reply_messages,
+    submitted_values,
+)
+from handlers.dispatch import Dispatcher
+from handlers.i18n import translator
+from handlers.messages import Button, Buttons, Command, FormSubmission, Paragraph, Reply
+
+log = logging.getLogger(__name__)
+
+SHARE_ACTION = "samverkan.share"
+REPORT_ACTION = "report.open"
+# Slack waits 3 s for a view submission's answer; a slower store answers afterwards instead.
+SUBMIT_BUDGET_SECONDS = 2.5
+
+
+class SlackDoor:
+    """Translates Slack payloads to `Command`s and `Reply`s to Block Kit."""
+
+    def __init__(self, dispatcher: Dispatcher, client: AsyncWebClient, default_language: str):
+        self.dispatcher = dispatcher
+        self.client = client
+        self.default_language = default_language
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- identity -----------------------------------------------------------------------------
+
+    async def email_of(self, user_id: str) -> str | None:
+        """The user's e-mail, asked once when Slack's id is not yet known to the bot."""
+
+        known = await asyncio.to_thread(self.dispatcher.knows, "slack", user_id)
+        if known:
+            return None
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError:
+            return None
+        profile = (response.get("user") or {}).get("profile") or {}
+        email = profile.get("email")
+        return str(email) if email else None
+
+    async def run(self, command: Command) -> Reply:
+        return await asyncio.to_thread(self.dispatcher.handle, command)
+
+    async def command_for(self, user_id: str, text: str, channel_id: str | None) -> Command:
+        return Command(
+            platform="slack",
+            user_id=user_id,
+            text=text,
+            channel_id=channel_id,
+            email=await self.email_of(user_id),
+        )
+
+    def later(self, work: Awaitable[None]) -> None:
+        """Runs work after the acknowledgement; keeps a reference so it is not collected."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("slack background work failed")
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def answer(
+        self,
+        reply: Reply,
+        respond: Callable[..., Awaitable[Any]],
+        *,
+        trigger_id: str | None,
+        channel_id: str | None,
+        command_text: str,
+    ) -> None:
+        if reply.form is not None and trigger_id:
+            view = form_view(reply.form, context={"channel": channel_id or ""})
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+            return
+        if reply.shareable and reply.visibility == "private" and channel_id:
+            t = translator(self.default_language)
+            share = Button(t("slack.share_button"), SHARE_ACTION, command_text)
+            reply = Reply(reply.heading, (*reply.blocks, Buttons((share,))), reply.visibility,
+                          None, reply.attachments, reply.is_error, reply.shareable)
+        response_type = "in_channel" if reply.visibility == "channel" else "ephemeral"
+        for payload in reply_messages(reply):
+            await respond(response_type=response_type, replace_original=False, **payload)
+
+    async def open_form_for(self, user_id: str, text: str, trigger_id: str,
+                            channel_id: str | None) -> None:
+        reply = await self.run(await self.command_for(user_id, text, channel_id))
+        if reply.form is not None:
+            view = form_view(reply.form, context={"channel": channel_id or ""})
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        else:
+            for payload in reply_messages(reply):
+                await self._post_private(user_id, channel_id, payload)
+
+    async def _post_private(self, user_id: str, channel_id: str | None,
+                            payload: dict[str, Any]) -> None:
+        if channel_id and not channel_id.startswith("D"):
+            try:
+                await self.client.chat_postEphemeral(channel=channel_id, user=user_id, **payload)
+                return
+            except SlackApiError:
+                pass
+        opened = await self.client.conversations_open(users=user_id)
+        await self.client.chat_postMessage(channel=opened["channel"]["id"], **payload)
+
+    async def submit(self, body: dict[str, Any]) -> tuple[Reply, FormSubmission]:
+        view = body["view"]
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        user_id = body["user"]["id"]
+        submission = FormSubmission(
+            platform="slack",
+            user_id=user_id,
+            form_id=str(metadata.get("form", "")),
+            values=submitted_values(view.get("state", {}).get("values", {})),
+            state=str(metadata.get("state", "")),
+            email=await self.email_of(user_id),
+            delivery_id=f"view:{view.get('id', '')}:{view.get('hash', '')}",
+        )
+        return await asyncio.to_thread(self.dispatcher.submit, submission), submission
+
+    async def answer_late(
+        self,
+        submitting: Awaitable[tuple[Reply, FormSubmission]],
+        user_id: str,
+        channel_id: str | None,
+    ) -> None:
+        """The answer to a submission that outlived Slack's window, once its modal is closed."""
+
+        reply, _submission = await submitting
+        if reply.form is not None and reply.form.has_errors:
+            # The modal is gone: the errors it would have shown go in the message.
+            errors = tuple(Paragraph(f.error) for f in reply.form.fields if f.error)
+            reply = Reply(reply.heading, (*reply.blocks, *errors), is_error=True)
+        for payload in reply_messages(reply):
+            await self._post_private(user_id, channel_id, payload)
+
+    async def publish_home(self, user_id: str) -> None:
+        reply = await self.run(await self.command_for(user_id, "hem", None))
+        await self.client.views_publish(
+            user_id=user_id, view={"type": "home", "blocks": reply_blocks(reply)[:100]}
+        )
+
+
+def register(app: AsyncApp, door: SlackDoor) -> None:
+    """All listeners: the slash command, buttons, the form modal, the Home tab."""
+
+    @app.command("/samverkan")
+    async def on_command(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        text = str(body.get("text") or "")
+
+        async def work() -> None:
+            command = await door.command_for(body["user_id"], text, body.get("channel_id"))
+            reply = await door.run(command)
+            await door.answer(reply, respond, trigger_id=body.get("trigger_id"),
+                              channel_id=body.get("channel_id"), command_text=text)
+
+        door.later(work())
+
+    @app.action(REPORT_ACTION)
+    async def on_report_button(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        # The button's value names the group, but `rapportera` takes no group: its form
+        # already lists every activity the person may report on (`rapportera --grupp X` was
+        # read as an activity called "--grupp X" and answered "no such activity").
+        channel = (body.get("channel") or {}).get("id")
+        door.later(
+            door.open_form_for(body["user"]["id"], "rapportera", body["trigger_id"], channel)
+        )
+
+    @app.action(SHARE_ACTION)
+    async def on_share(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        channel = (body.get("channel") or {}).get("id")
+        text = str(body["actions"][0].get("value") or "")
+
+        async def work() -> None:
+            command = await door.command_for(body["user"]["id"], text, channel)
+            reply = await door.run(command)
+            if channel and not reply.is_error:
+                for payload in reply_messages(reply):
+                    await door.client.chat_postMessage(channel=channel, **payload)
+                t = translator(door.default_language)
+                await respond(text=t("slack.shared"), response_type="ephemeral",
+                              replace_original=False)
+
+        door.later(work())
+
+    @app.view(FORM_CALLBACK)
+    async def on_form(ack: Any, body: dict[str, Any]) -> None:
+        metadata = json.loads(body["view"].get("private_metadata") or "{}")
+        user_id, channel = body["user"]["id"], metadata.get("channel")
+        submitting = asyncio.ensure_future(door.submit(body))
+        try:
+            reply, _submission = await asyncio.wait_for(
+                asyncio.shield(submitting), timeout=SUBMIT_BUDGET_SECONDS
+            )
+        except TimeoutError:
+            # Too slow to answer inside Slack's window: close the modal. The submission
+            # finishes in its thread (shielded: a timeout must not drop its answer), and the
+            # answer comes as a private message instead: the confirmation, or what to fix.
+            await ack()
+            door.later(door.answer_late(submitting, user_id, channel))
+            return
+        if reply.form is not None and form_errors(reply.form):
+            await ack(response_action="errors", errors=form_errors(reply.form))
+            return
+        await ack()
+        for payload in reply_messages(reply):
+            door.later(door._post_private(user_id, channel, payload))
+
+    @app.event("app_home_opened")
+    async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        event_id = str(body.get("event_id", ""))
+        first = await asyncio.to_thread(door.dispatcher.first_delivery, "slack", event_id)
+        if first:
+            door.later(door.publish_home(event["user"]))
+
+
+def _bolt_logger() -> logging.Logger:
+    """The base logger Bolt copies its loggers' level from: WARNING, whatever the root says.
+
+    Without one, each Bolt logger copies the root logger's level when it is made (INFO under
+    `samverkan serve`), past `bot.logs`' WARNING for `slack_bolt`; and Bolt logs a refused
+    request's whole body (user ids, typed text, response_url) at INFO.
+    """
+
+    logger = logging.getLogger(f"{__name__}.bolt")
+    logger.setLevel(logging.WARNING)
+    return logger
+
+
+def build_app(
+    dispatcher: Dispatcher,
+    *,
+    token: str,
+    signing_secret: str,
+    api_url: str | None,
+    default_language: str,
+) -> tuple[AsyncApp, SlackDoor]:
+    client = AsyncWebClient(token=token, base_url=api_url or AsyncWebClient.BASE_URL)
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        process_before_response=False,
+        logger=_bolt_logger(),
+    )
+    door = SlackDoor(dispatcher, client, default_language)
+    register(app, door)
+    return app, door
+
+

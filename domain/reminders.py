@@ -1,0 +1,209 @@
+"""Which reminders are due: a pure function of the schedule, the rules and the clock.
+
+Every reminder has a delivery key, unique per (series, meeting, rule, recipient). The scheduler
+claims a key in the database before it sends anything, which is what makes each reminder go out
+at most once across restarts and instances. The meeting part of the key carries the meeting's
+date, so a meeting that is moved gets its reminders again for the new date, while a cancelled
+meeting plans none at all.
+
+Send times: reminders go out at the rule's local time (default 09:00 Europe/Stockholm) on a
+working day; a day that is a weekend, holiday or de facto day off gives way to the working day
+before. The prompt after the meeting goes out when the meeting ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from domain.calendar import (
+    STOCKHOLM,
+    add_working_days,
+    is_working_day,
+    local_datetime,
+    previous_working_day,
+    swedish_days_off,
+)
+from domain.schedule import Meeting
+
+Rule = Literal[
+    "update_request",
+    "update_request_dm",
+    "nudge_dm",
+    "convener_prepare",
+    "day_before",
+    "after_meeting",
+]
+RULES: tuple[Rule, ...] = (
+    "update_request",
+    "update_request_dm",
+    "nudge_dm",
+    "convener_prepare",
+    "day_before",
+    "after_meeting",
+)
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    update_request_days_before: int = 7
+    nudge_days_before: int = 2  # 0: no second nudge
+    convener_working_days_before: int = 5
+    day_before: bool = True
+    after_meeting: bool = True
+    send_at: time = time(9, 0)
+
+
+@dataclass(frozen=True)
+class Member:
+    person_id: str
+    reminders_dm: bool = True
+
+
+@dataclass(frozen=True)
+class GroupAudience:
+    """Who a group's reminders reach: its channel, if any, and its active members."""
+
+    group_id: str
+    has_channel: bool
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str
+    rule: Rule
+    group_id: str
+    meeting_id: str
+    series_id: str
+    meeting_start: datetime
+    # "channel" or "person:<id>"
+    recipient: str
+    due_at: datetime
+
+    @property
+    def person_id(self) -> str | None:
+        return self.recipient.removeprefix("person:") if self.recipient != "channel" else None
+
+
+def _working_day_on_or_before(day: date) -> date:
+    days_off = swedish_days_off((day.year - 1, day.year))
+    return day if is_working_day(day, days_off) else previous_working_day(day, days_off)
+
+
+def due_at(meeting: Meeting, rule: Rule, rules: ReminderRules) -> datetime | None:
+    """When `rule` is due for `meeting`, or None if the rule is switched off."""
+
+    meeting_day = meeting.start.astimezone(STOCKHOLM).date()
+    if rule == "after_meeting":
+        return meeting.end if rules.after_meeting else None
+    if rule in ("update_request", "update_request_dm"):
+        day = meeting_day - timedelta(days=rules.update_request_days_before)
+    elif rule == "nudge_dm":
+        if rules.nudge_days_before <= 0:
+            return None
+        day = meeting_day - timedelta(days=rules.nudge_days_before)
+    elif rule == "convener_prepare":
+        days_off = swedish_days_off((meeting_day.year - 1, meeting_day.year))
+        day = add_working_days(meeting_day, -rules.convener_working_days_before, days_off)
+    else:
+        if not rules.day_before:
+            return None
+        day = meeting_day - timedelta(days=1)
+    return local_datetime(_working_day_on_or_before(day), rules.send_at)
+
+
+def reminders_for(
+    meeting: Meeting,
+    rules: ReminderRules,
+    audience: GroupAudience,
+    reported: frozenset[str],
+) -> list[Reminder]:
+    """Every reminder of one meeting, with the recipients as they stand now.
+
+    `reported` holds the members who have reported since the group's previous meeting: they get
+    no direct message asking for an update.
+    """
+
+    if meeting.status == "cancelled":
+        return []
+    meeting_part = f"{meeting.id}@{meeting.start.astimezone(STOCKHOLM).date().isoformat()}"
+    out: list[Reminder] = []
+
+    def add(rule: Rule, recipient: str) -> None:
+        when = due_at(meeting, rule, rules)
+        if when is None or when > meeting.end:
+            return
+        out.append(
+            Reminder(
+                key=f"{meeting_part}|{rule}|{recipient}",
+                rule=rule,
+                group_id=meeting.group_id,
+                meeting_id=meeting.id,
+                series_id=meeting.series_id,
+                meeting_start=meeting.start,
+                recipient=recipient,
+                due_at=when,
+            )
+        )
+
+    missing = [m for m in audience.members if m.reminders_dm and m.person_id not in reported]
+    if audience.has_channel:
+        add("update_request", "channel")
+        add("day_before", "channel")
+    for member in missing:
+        add("update_request_dm", f"person:{member.person_id}")
+        add("nudge_dm", f"person:{member.person_id}")
+    convener = meeting.convener_person
+    if convener:
+        add("convener_prepare", f"person:{convener}")
+        add("after_meeting", f"person:{convener}")
+    if not audience.has_channel:
+        # Without a channel, "everyone, the day before" means each member directly.
+        for member in audience.members:
+            if member.reminders_dm:
+                add("day_before", f"person:{member.person_id}")
+    return out
+
+
+def due_reminders(
+    meetings: Sequence[Meeting],
+    rules_by_series: Mapping[str, ReminderRules],
+    audiences: Mapping[str, GroupAudience],
+    reported: Mapping[str, frozenset[str]],
+    *,
+    now: datetime,
+    lookback: timedelta,
+) -> list[Reminder]:
+    """Reminders due at `now` or in the `lookback` before it, oldest first.
+
+    `reported` maps a meeting id to the members who reported since the group's previous meeting.
+    """
+
+    earliest = now - lookback
+    due: list[Reminder] = []
+    for meeting in meetings:
+        audience = audiences.get(meeting.group_id)
+        rules = rules_by_series.get(meeting.series_id)
+        if audience is None or rules is None:
+            continue
+        for reminder in reminders_for(
+            meeting, rules, audience, reported.get(meeting.id, frozenset())
+        ):
+            if earliest < reminder.due_at <= now:
+                due.append(reminder)
+    due.sort(key=lambda r: (r.due_at, r.key))
+    return due
+
+
+def previous_meeting_start(meetings: Sequence[Meeting], meeting: Meeting) -> datetime | None:
+    """When the group last met before `meeting` (cancelled meetings do not count)."""
+
+    before = [
+        m.start
+        for m in meetings
+        if m.group_id == meeting.group_id and m.status != "cancelled" and m.start < meeting.start
+    ]
+    return max(before) if before else None

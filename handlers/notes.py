@@ -1,0 +1,359 @@
+"""`beslut` and `nästa-steg`: the meeting's decisions and next steps, for "upphämtning".
+
+- `beslut <text>` records a decision; `beslut` alone lists the decisions of the group's latest
+  meeting that has any.
+- `nästa-steg <text> [ansvarig <org>] [senast <datum>]` records a next step; `nästa-steg`
+  alone lists the open ones; `nästa-steg klar <id>` closes one.
+- Options anywhere: `--grupp <id>` (or `--group`), `--möte <datum>` (or `--meeting`).
+
+Rules chosen here:
+- Members of the group (any role) record and close notes; administrators may too. Everyone
+  else is refused, and the refusal audited.
+- The group: `--grupp`; else the group whose channel the command came from; else the person's
+  only group; else the person is asked to choose.
+- The meeting: `--möte <datum>` (not in the future); else the group's latest meeting that has
+  begun (from the calendar, so moves and cancellations count); else, for a group with no
+  meeting yet, today's date (Europe/Stockholm).
+- `ansvarig` takes an organisation's id, short name or name (case and diacritics ignored);
+  `senast` a date as `domain.dates.parse_date` reads it, not before the meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from domain.dates import DateParseError, parse_date
+from domain.model import GroupInfo
+from domain.notes import NOTE_RULES, is_done_word, split_next_step
+from domain.plan import PlanOrganisation
+from domain.pnr import redact
+from domain.schedule import latest_held, meetings_on
+from domain.updates import UpdateInputError, clean_text, fold, has_identity_number, parse_short_id
+from handlers.calendar import schedule_of
+from handlers.core import Context, UserError
+from handlers.messages import Reply, ReplyBuilder
+from handlers.updates import format_day, local_day
+
+GROUP_OPTIONS = ("--grupp", "--group")
+MEETING_OPTIONS = ("--mote", "--meeting")
+MAX_DATE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Options:
+    group: str | None = None
+    meeting: date | None = None
+
+
+def _today(ctx: Context) -> date:
+    return local_day(ctx.now)
+
+
+def _note_error(ctx: Context, field: str, error: UpdateInputError) -> UserError:
+    return UserError(
+        "notes.error.field",
+        field=ctx.t(f"notes.field.{field}"),
+        problem=ctx.t(f"updates.invalid.{error.code}", **error.params),
+    )
+
+
+def _date_problem(ctx: Context, field: str, error: DateParseError) -> UserError:
+    return UserError(
+        "notes.error.field",
+        field=ctx.t(f"notes.field.{field}"),
+        problem=ctx.t(f"notes.date.{error.code}", text=redact(error.text)),
+    )
+
+
+def take_date(words: Sequence[str], today: date) -> tuple[date, int]:
+    """The date written in the first one to four words, and how many it took (the most)."""
+
+    last: DateParseError | None = None
+    for count in range(min(MAX_DATE_WORDS, len(words)), 0, -1):
+        try:
+            return parse_date(" ".join(words[:count]), today=today), count
+        except DateParseError as error:
+            last = error
+    raise last or DateParseError("date.missing", "")
+
+
+def take_options(ctx: Context, words: Sequence[str]) -> tuple[Options, list[str]]:
+    rest: list[str] = []
+    group: str | None = None
+    meeting: date | None = None
+    index = 0
+    while index < len(words):
+        word = fold(words[index])
+        if word in GROUP_OPTIONS:
+            if index + 1 >= len(words):
+                raise UserError("notes.error.option_value", option=words[index])
+            group = words[index + 1]
+            index += 2
+        elif word in MEETING_OPTIONS:
+            try:
+                meeting, count = take_date(words[index + 1:], _today(ctx))
+            except DateParseError as error:
+                raise _date_problem(ctx, "meeting", error) from None
+            meeting = _looking_back(meeting, " ".join(words[index + 1:index + 1 + count]),
+                                    _today(ctx))
+            index += 1 + count
+        else:
+            rest.append(words[index])
+            index += 1
+    return Options(group, meeting), rest
+
+
+def _looking_back(day: date, written: str, today: date) -> date:
+    """A meeting is in the past: `12 maj` typed in September means the May that was.
+
+    (`parse_date` looks forward for dates without a year, as plans do.)
+    """
+
+    if day <= today or str(day.year) in written:
+        return day
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day
+    return earlier if earlier <= today else day
+
+
+# --- which group, which meeting -----------------------------------------------------------
+
+
+def _member_of(ctx: Context) -> set[str]:
+    return {m.group_id for m in ctx.store.people.memberships(ctx.actor.id)}
+
+
+def _choices(groups: Sequence[GroupInfo]) -> str:
+    return ", ".join(f"{g.id} ({g.short_name})" for g in groups)
+
+
+def resolve_group(ctx: Context, word: str | None, action: str) -> GroupInfo:
+    groups = ctx.store.plan.groups()
+    mine = _member_of(ctx)
+    own = [g for g in groups if g.id in mine]
+    if word is not None:
+        wanted = fold(word)
+        group = next(
+            (g for g in groups if wanted in (fold(g.id), fold(g.short_name), fold(g.name))), None
+        )
+        if group is None:
+            raise UserError("notes.error.unknown_group", group=redact(word)[:60],
+                            choices=_choices(own or groups))
+        _require_member(ctx, group, action)
+        return group
+    channel = ctx.command.channel_id
+    if channel and ctx.command.platform in ("slack", "teams"):
+        column = "slack_channel" if ctx.command.platform == "slack" else "teams_channel"
+        by_channel = next((g for g in groups if getattr(g, column) == channel), None)
+        if by_channel is not None and (by_channel.id in mine or ctx.actor.is_admin):
+            return by_channel
+    if len(own) == 1:
+        return own[0]
+    if not own:
+        raise UserError("notes.error.no_groups", audit=action, outcome="denied")
+    raise UserError("notes.error.choose_group", choices=_choices(own))
+
+
+def _require_member(ctx: Context, group: GroupInfo, action: str, detail: str = "") -> None:
+    if ctx.actor.is_admin or ctx.store.plan.is_active_member(ctx.actor.id, group.id):
+        return
+    raise UserError(
+        "notes.error.not_member", audit=action, outcome="denied",
+        audit_detail=f"{group.id} {detail}".strip(), group=group.short_name,
+    )
+
+
+def resolve_meeting(ctx: Context, group: GroupInfo, day: date | None) -> tuple[date, str | None]:
+    """The meeting's date and, where the calendar knows it, its id."""
+
+    try:
+        schedule = schedule_of(ctx.store, group.id)
+    except ValueError:
+        schedule = []  # a series the calendar cannot expand: notes still go on the date
+    if day is not None:
+        if day > _today(ctx):
+            raise UserError("notes.error.meeting_future", date=format_day(ctx.t, day))
+        held = [m for m in meetings_on(schedule, day) if m.status != "cancelled"]
+        return day, held[0].id if len(held) == 1 else None
+    latest = latest_held(schedule, ctx.now)
+    if latest is not None:
+        return latest.local_date, latest.id
+    return _today(ctx), None
+
+
+def _organisation(ctx: Context, word: str) -> PlanOrganisation:
+    organisations = ctx.store.plan.organisations()
+    wanted = fold(word)
+    found = next(
+        (o for o in organisations if wanted in (fold(o.id), fold(o.short_name), fold(o.name))),
+        None,
+    )
+    if found is None:
+        raise UserError(
+            "notes.error.unknown_org", field=ctx.t("notes.field.responsible"),
+            org=redact(word)[:60],
+            choices=", ".join(o.short_name for o in organisations),
+        )
+    return found
+
+
+# --- beslut ---------------------------------------------------------------------------------
+
+
+def handle_decision(ctx: Context) -> Reply:
+    t = ctx.t
+    if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
+        raise _note_error(ctx, "decision", UpdateInputError("identity_number"))
+    options, words = take_options(ctx, ctx.args)
+    group = resolve_group(ctx, options.group, "notes.decision")
+    if not words:
+        return _decisions(ctx, group, options.meeting)
+    try:
+        text = clean_text(" ".join(words), NOTE_RULES["decision"])
+    except UpdateInputError as error:
+        raise _note_error(ctx, "decision", error) from None
+    meeting_date, meeting_id = resolve_meeting(ctx, group, options.meeting)
+    decision = ctx.store.notes.add_decision(
+        group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
+        at=ctx.now, meeting_id=meeting_id,
+    )
+    return (
+        ReplyBuilder(heading=t("notes.decision.saved", id=f"#{decision.number}",
+                               group=group.short_name, date=format_day(t, meeting_date)))
+        .paragraph(decision.text)
+        .build()
+    )
+
+
+def _decisions(ctx: Context, group: GroupInfo, day: date | None) -> Reply:
+    t = ctx.t
+    meeting_date = day or ctx.store.notes.latest_decision_date(group.id, _today(ctx))
+    decisions = ctx.store.notes.decisions(group.id, meeting_date) if meeting_date else []
+    if meeting_date is None or not decisions:
+        return Reply.text(t("notes.decision.none", group=group.short_name))
+    return (
+        ReplyBuilder(heading=t("notes.decision.title", group=group.short_name,
+                               date=format_day(t, meeting_date)))
+        .table((t("notes.col.id"), t("notes.col.decision")),
+               [(f"#{d.number}", d.text) for d in decisions])
+        .build()
+    )
+
+
+# --- nästa-steg -----------------------------------------------------------------------------
+
+
+def handle_next_step(ctx: Context) -> Reply:
+    t = ctx.t
+    if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
+        raise _note_error(ctx, "next_step", UpdateInputError("identity_number"))
+    options, words = take_options(ctx, ctx.args)
+    if not words:
+        return _open_steps(ctx, options)
+    if is_done_word(words[0]) and len(words) <= 2:
+        number = parse_short_id(words[1]) if len(words) == 2 else None
+        if number is None:
+            raise UserError("notes.error.close_usage")
+        return _close(ctx, number)
+    try:
+        parts = split_next_step(words)
+    except UpdateInputError as error:
+        field = str(error.params.get("field", "next_step"))
+        raise UserError(f"notes.error.{error.code}", field=t(f"notes.field.{field}")) from None
+    try:
+        text = clean_text(parts.text, NOTE_RULES["next_step"])
+    except UpdateInputError as error:
+        raise _note_error(ctx, "next_step", error) from None
+    organisation = _organisation(ctx, parts.responsible) if parts.responsible else None
+    group = resolve_group(ctx, options.group, "notes.next_step")
+    meeting_date, meeting_id = resolve_meeting(ctx, group, options.meeting)
+    due: date | None = None
+    if parts.due is not None:
+        try:
+            due = parse_date(parts.due, today=_today(ctx))
+        except DateParseError as error:
+            raise _date_problem(ctx, "due", error) from None
+        if due < meeting_date:
+            raise UserError("notes.error.due_before_meeting", due=format_day(t, due),
+                            meeting=format_day(t, meeting_date))
+    step = ctx.store.notes.add_next_step(
+        group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
+        at=ctx.now, responsible_org_id=organisation.id if organisation else None, due=due,
+        meeting_id=meeting_id,
+    )
+    builder = ReplyBuilder(heading=t("notes.next_step.saved", id=f"#{step.number}",
+                                     group=group.short_name, date=format_day(t, meeting_date)))
+    builder.paragraph(step.text)
+    items = []
+    if organisation is not None:
+        items.append((t("notes.field.responsible"), organisation.short_name))
+    if due is not None:
+        items.append((t("notes.field.due"), format_day(t, due)))
+    if items:
+        builder.fields(*items)
+    builder.paragraph(t("notes.next_step.hint", number=step.number))
+    return builder.build()
+
+
+def _close(ctx: Context, number: int) -> Reply:
+    t = ctx.t
+    step = ctx.store.notes.next_step(number)
+    if step is None:
+        raise UserError("notes.error.not_found", id=f"#{number}")
+    group = next((g for g in ctx.store.plan.groups() if g.id == step.group_id), None)
+    shown = GroupInfo(step.group_id, step.group_id, step.group_id) if group is None else group
+    _require_member(ctx, shown, "notes.close", f"#{number}")
+    if step.status == "done":
+        raise UserError("notes.error.already_done", id=f"#{number}")
+    ctx.store.notes.close_next_step(number, actor_id=ctx.actor.id, at=ctx.now)
+    return (
+        ReplyBuilder(heading=t("notes.next_step.closed", id=f"#{number}"))
+        .paragraph(step.text)
+        .build()
+    )
+
+
+def _open_steps(ctx: Context, options: Options) -> Reply:
+    t = ctx.t
+    if options.group is not None:
+        groups = [resolve_group(ctx, options.group, "notes.next_step")]
+    else:
+        mine = _member_of(ctx)
+        groups = [g for g in ctx.store.plan.groups() if g.id in mine]
+    if not groups:
+        return Reply.text(t("notes.next_step.no_groups"))
+    names = {g.id: g.short_name for g in groups}
+    steps = ctx.store.notes.open_next_steps([g.id for g in groups])
+    if not steps:
+        return Reply.text(t("notes.next_step.none"))
+    organisations = {o.id: o.short_name for o in ctx.store.plan.organisations()}
+    today = _today(ctx)
+
+    def due_text(day: date | None) -> str:
+        if day is None:
+            return ""
+        shown = format_day(t, day)
+        return t("notes.overdue", date=shown) if day < today else shown
+
+    rows = [
+        (
+            f"#{s.number}", s.text,
+            organisations.get(s.responsible_org_id or "", s.responsible_org_id or ""),
+            due_text(s.due), format_day(t, s.meeting_date), names.get(s.group_id, s.group_id),
+        )
+        for s in steps
+    ]
+    return (
+        ReplyBuilder(heading=t("notes.next_step.title"))
+        .table(
+            (t("notes.col.id"), t("notes.col.next_step"), t("notes.field.responsible"),
+             t("notes.field.due"), t("notes.col.meeting"), t("notes.col.group")),
+            rows,
+        )
+        .paragraph(t("notes.next_step.close_hint", number=steps[0].number))
+        .build()
+    )

@@ -1,0 +1,87 @@
+"""Reminder texts, and `påminnelser av|på` for a person's own direct messages."""
+
+from __future__ import annotations
+
+from domain.calendar import STOCKHOLM
+from domain.reminders import Reminder
+from domain.schedule import Meeting
+from handlers.calendar import Names, convener_text, format_day, format_time_span, schedule_of
+from handlers.core import Context, UserError, fold
+from handlers.i18n import translator
+from handlers.messages import Button, Reply, ReplyBuilder
+from handlers.ports import Store
+
+REPORT_ACTION = "report.open"
+
+
+def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | None:
+    """The message for one reminder as the schedule stands now; None if the meeting is gone."""
+
+    t = translator(language)
+    group = store.calendar.group(reminder.group_id)
+    meeting = _meeting(store, reminder)
+    if group is None or meeting is None or meeting.status == "cancelled":
+        return None
+    names = Names.of(store)
+    when = t(
+        "reminder.when",
+        date=format_day(t, meeting.local_date),
+        time=format_time_span(meeting),
+    )
+    params = {"group": group.name, "short": group.short_name, "when": when}
+    builder = ReplyBuilder(heading=t(f"reminder.{reminder.rule}.title", **params))
+    builder.paragraph(t(f"reminder.{reminder.rule}.body", **params))
+    if reminder.rule in ("update_request", "update_request_dm", "nudge_dm"):
+        builder.buttons(
+            Button(t("reminder.report_button"), REPORT_ACTION, group.id, style="primary")
+        )
+    elif reminder.rule == "convener_prepare":
+        builder.paragraph(t("reminder.convener_prepare.summary_hint", group=group.id))
+    elif reminder.rule == "day_before":
+        builder.fields(
+            (t("reminder.field.when"), when),
+            (t("reminder.field.where"), meeting.location or "–"),
+            (t("reminder.field.convener"), convener_text(t, meeting, names)),
+        )
+        steps = store.notes.open_next_steps([group.id])
+        if steps:
+            builder.paragraph(t("reminder.day_before.next_steps"))
+            builder.table(
+                (t("reminder.col.step"), t("reminder.col.responsible"), t("reminder.col.due")),
+                [
+                    (
+                        s.text,
+                        names.org(s.responsible_org_id) or "–",
+                        format_day(t, s.due) if s.due else "–",
+                    )
+                    for s in steps
+                ],
+            )
+    elif reminder.rule == "after_meeting":
+        builder.paragraph(t("reminder.after_meeting.hint"))
+    return builder.build()
+
+
+def _meeting(store: Store, reminder: Reminder) -> Meeting | None:
+    day = reminder.meeting_start.astimezone(STOCKHOLM).date()
+    for meeting in schedule_of(store, reminder.group_id, (day, day)):
+        if meeting.id == reminder.meeting_id:
+            return meeting
+    return None
+
+
+def handle_reminders(ctx: Context) -> Reply:
+    """`påminnelser av|på` / `reminders off|on`: the person's own direct messages."""
+
+    choice = fold(ctx.args[0]) if ctx.args else ""
+    if choice in ("av", "off"):
+        enabled = False
+    elif choice in ("pa", "on"):
+        enabled = True
+    elif not ctx.args:
+        state = "on" if ctx.actor.reminders_dm else "off"
+        return Reply.text(ctx.t(f"reminder.settings.state_{state}"))
+    else:
+        raise UserError("reminder.settings.usage")
+    ctx.store.people.set_reminders_dm(ctx.actor.id, enabled)
+    return Reply.text(ctx.t("reminder.settings.on" if enabled else "reminder.settings.off"))

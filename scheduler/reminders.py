@@ -1,0 +1,435 @@
+"""The reminder service: plan what is due, claim each delivery in the database, send, mark.
+
+Guarantees, and what gives each one:
+- At most once: a delivery is claimed by inserting its unique key (series, meeting, rule,
+  recipient, platform) in its own transaction before anything is sent. Two instances, a
+  restart, or a tick that overlaps the last one all meet the same unique constraint.
+- A crash between claim and mark leaves the row "sending"; a later run marks it "interrupted"
+  and does not send it again (nobody can know whether it arrived; a second copy is the worse
+  failure). The log and `samverkan reminders log` say so.
+- The message is read from the database before the claim, so nothing but the send itself
+  stands between claim and mark: a database that fails before the send leaves nothing claimed.
+- After downtime, a delivery that fell due less than the grace period ago is sent on the next
+  tick; an older one is recorded as "missed" and not sent.
+- A platform's 429 is honoured per delivery (`retry_after`), other transient errors are retried
+  with backoff up to a limit, then the delivery is "failed" and the administrators are told.
+- A database that cannot be reached makes the tick fail as a whole; nothing was claimed, so the
+  next tick that reaches it does the work, inside the grace period.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.reminders import (
+    GroupAudience,
+    Member,
+    Reminder,
+    ReminderRules,
+    due_reminders,
+    previous_meeting_start,
+)
+from domain.schedule import Meeting
+from handlers.i18n import translator
+from handlers.messages import Reply
+from handlers.reminders import render_reminder
+from scheduler.messenger import (
+    Messenger,
+    PermanentSendError,
+    RateLimited,
+    SendError,
+    Target,
+    TransientSendError,
+)
+from storage import models as m
+from storage.models_reminders import OutboxDelivery
+from storage.repositories import SqlStore, StoreFactory
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)
+LOOKBACK = timedelta(days=3)
+# How far ahead of now meetings are planned: the longest lead the configuration allows (update
+# requests 60 days before, convener 30 working days before) plus the days off it may roll over.
+PLAN_AHEAD = timedelta(days=75)
+
+# A message ready to send, or the error code that says why there is none.
+Prepared = tuple[Target, Reply] | str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    reminder: Reminder
+    platform: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.reminder.key}|{self.platform}"
+
+
+@dataclass
+class RunReport:
+    sent: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    interrupted: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    would_send: list[str] = field(default_factory=list)
+
+
+def default_instance_id() -> str:
+    return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+
+class ReminderService:
+    def __init__(
+        self,
+        stores: StoreFactory,
+        messengers: Mapping[str, Messenger],
+        clock: Callable[[], datetime],
+        *,
+        grace: timedelta = timedelta(hours=6),
+        max_attempts: int = 5,
+        instance_id: str | None = None,
+        default_language: str = "sv",
+        lookback: timedelta = LOOKBACK,
+    ) -> None:
+        self.stores = stores
+        self.messengers = dict(messengers)
+        self.clock = clock
+        self.grace = grace
+        self.max_attempts = max_attempts
+        self.instance_id = instance_id or default_instance_id()
+        self.default_language = default_language
+        self.lookback = lookback
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def due(self, now: datetime) -> list[Delivery]:
+        """What is due at `now` (including the lookback), whether or not it was handled."""
+
+        with self.stores() as store:
+            return self._plan(store, now)
+
+    def _plan(self, store: SqlStore, now: datetime) -> list[Delivery]:
+        from handlers.calendar import schedule_of
+
+        window = ((now - self.lookback).date(), (now + PLAN_AHEAD).date())
+        meetings: list[Meeting] = []
+        rules: dict[str, ReminderRules] = {}
+        audiences: dict[str, GroupAudience] = {}
+        reported: dict[str, frozenset[str]] = {}
+        for group in store.calendar.groups():
+            calendar = store.calendar.calendar(group.id)
+            if calendar is None:
+                continue
+            all_meetings = schedule_of(store, group.id)
+            near = [mt for mt in all_meetings if window[0] <= mt.start.date() <= window[1]]
+            meetings.extend(near)
+            rules.update(store.reminders.rules(group.id))
+            audiences[group.id] = GroupAudience(
+                group_id=group.id,
+                has_channel=bool(self._channel_platforms(group.slack_channel, group.teams_channel)),
+                members=tuple(Member(pid, dm) for pid, dm in store.reminders.members(group.id)),
+            )
+            for meeting in near:
+                since = previous_meeting_start(all_meetings, meeting)
+                reported[meeting.id] = store.reminders.reported_since(group.id, since)
+        deliveries: list[Delivery] = []
+        for reminder in due_reminders(
+            meetings, rules, audiences, reported, now=now, lookback=self.lookback
+        ):
+            for platform in self._platforms_for(store, reminder):
+                deliveries.append(Delivery(reminder, platform))
+        return deliveries
+
+    def _channel_platforms(self, slack: str | None, teams: str | None) -> list[str]:
+        platforms = [p for p, channel in (("slack", slack), ("teams", teams)) if channel]
+        configured = [p for p in platforms if p in self.messengers]
+        # Console and log messengers stand in for every channel (demo, dry runs).
+        local = [p for p in self.messengers if p in ("console", "log")]
+        return configured or (local if platforms or local else [])
+
+    def _platforms_for(self, store: SqlStore, reminder: Reminder) -> list[str]:
+        group = store.calendar.group(reminder.group_id)
+        if reminder.person_id is None:
+            if group is None:
+                return []
+            return self._channel_platforms(group.slack_channel, group.teams_channel)
+        known = store.reminders.platforms_of(reminder.person_id)
+        for platform in ("teams", "slack"):
+            if platform in known and platform in self.messengers:
+                return [platform]
+        local = [p for p in self.messengers if p in ("console", "log")]
+        return local[:1]
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run_once(self, now: datetime | None = None, *, dry_run: bool = False) -> RunReport:
+        now = now or self.clock()
+        report = RunReport()
+        if not dry_run:
+            self._mark_interrupted(now, report)
+        deliveries = self.due(now)
+        with self.stores() as store:
+            handled = store.reminders.existing_keys([d.key for d in deliveries])
+        if dry_run:
+            report.would_send = [d.key for d in deliveries if d.key not in handled]
+            return report
+        for delivery in deliveries:
+            if delivery.key in handled:
+                report.skipped.append(delivery.key)
+                continue
+            late = now - delivery.reminder.due_at > self.grace
+            prepared = None if late else self._prepare(delivery)
+            if not self._claim(delivery, now, "missed" if late else "sending"):
+                report.skipped.append(delivery.key)
+                continue
+            if prepared is None:
+                log.warning(
+                    "reminder missed",
+                    extra={"rule": delivery.reminder.rule, "group": delivery.reminder.group_id},
+                )
+                report.missed.append(delivery.key)
+                continue
+            self._send(delivery, prepared, now, report)
+        self._run_retries(now, report)
+        return report
+
+    def _claim(self, delivery: Delivery, now: datetime, status: str) -> bool:
+        reminder = delivery.reminder
+        try:
+            with self.stores() as store:
+                store.session.add(
+                    OutboxDelivery(
+                        key=delivery.key,
+                        reminder_key=reminder.key,
+                        rule=reminder.rule,
+                        group_id=reminder.group_id,
+                        series_id=reminder.series_id,
+                        meeting_id=reminder.meeting_id,
+                        meeting_start=reminder.meeting_start,
+                        recipient=reminder.recipient,
+                        platform=delivery.platform,
+                        due_at=reminder.due_at,
+                        status=status,
+                        attempts=0,
+                        claimed_by=self.instance_id,
+                        claimed_at=now,
+                        finished_at=now if status == "missed" else None,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def _run_retries(self, now: datetime, report: RunReport) -> None:
+        """Each retry that is due: read its message, claim it, send it, one at a time."""
+
+        with self.stores() as store:
+            rows = store.session.scalars(
+                select(OutboxDelivery).where(
+                    OutboxDelivery.status == "retry", OutboxDelivery.next_attempt_at <= now
+                )
+            ).all()
+            candidates = [(row.id, self._reminder_of(row), row.platform) for row in rows]
+        for row_id, reminder, platform in candidates:
+            delivery = Delivery(reminder, platform)
+            prepared = self._prepare(delivery)
+            with self.stores() as store:
+                result = store.session.execute(
+                    update(OutboxDelivery)
+                    .where(OutboxDelivery.id == row_id, OutboxDelivery.status == "retry")
+                    .values(status="sending", claimed_by=self.instance_id, claimed_at=now)
+                )
+                claimed = result.rowcount == 1  # type: ignore[attr-defined]
+            if claimed:
+                self._send(delivery, prepared, now, report)
+
+    @staticmethod
+    def _reminder_of(row: OutboxDelivery) -> Reminder:
+        return Reminder(
+            key=row.reminder_key,
+            rule=row.rule,  # type: ignore[arg-type]
+            group_id=row.group_id,
+            meeting_id=row.meeting_id,
+            series_id=row.series_id,
+            meeting_start=row.meeting_start,
+            recipient=row.recipient,
+            due_at=row.due_at,
+        )
+
+    def _mark_interrupted(self, now: datetime, report: RunReport) -> None:
+        with self.stores() as store:
+            rows = store.session.scalars(
+                select(OutboxDelivery).where(
+                    OutboxDelivery.status == "sending",
+                    OutboxDelivery.claimed_at < now - STALE_CLAIM,
+                )
+            ).all()
+            for row in rows:
+                row.status, row.finished_at = "interrupted", now
+                row.last_error = "process stopped between claim and mark"
+                report.interrupted.append(row.key)
+                log.warning(
+                    "reminder delivery interrupted; not sent again",
+                    extra={"rule": row.rule, "group": row.group_id},
+                )
+
+    def _prepare(self, delivery: Delivery) -> Prepared:
+        try:
+            target, reply = self._message(delivery)
+        except LookupError as error:
+            return str(error)
+        return (target, reply) if reply is not None else "meeting_gone"
+
+    def _send(
+        self, delivery: Delivery, prepared: Prepared, now: datetime, report: RunReport
+    ) -> None:
+        if isinstance(prepared, str):
+            self._finish(delivery, now, "failed", prepared, report.failed)
+            return
+        target, reply = prepared
+        messenger = self.messengers[delivery.platform]
+        try:
+            messenger.send(target, reply)
+        except RateLimited as error:
+            self._retry(
+                delivery,
+                now,
+                error,
+                now + timedelta(seconds=error.retry_after),
+                report,
+                counts=False,
+            )
+        except TransientSendError as error:
+            self._retry(delivery, now, error, None, report, counts=True)
+        except (PermanentSendError, SendError) as error:
+            self._finish(delivery, now, "failed", error.code, report.failed)
+            self._alert_admins(delivery, error.code)
+        else:
+            self._finish(delivery, now, "sent", "", report.sent)
+
+    def _message(self, delivery: Delivery) -> tuple[Target, Reply | None]:
+        reminder = delivery.reminder
+        with self.stores() as store:
+            group = store.calendar.group(reminder.group_id)
+            if group is None:
+                raise LookupError("group_gone")
+            if reminder.person_id is None:
+                address = {"slack": group.slack_channel, "teams": group.teams_channel}.get(
+                    delivery.platform
+                ) or group.id
+                target = Target(
+                    "channel",
+                    delivery.platform,
+                    address,
+                    group_id=group.id,
+                    label=f"#{group.short_name}",
+                )
+                language = self.default_language
+            else:
+                person = store.people.get(reminder.person_id)
+                if person is None or not person.active:
+                    raise LookupError("person_gone")
+                address = store.reminders.platforms_of(person.id).get(delivery.platform, person.id)
+                target = Target(
+                    "person",
+                    delivery.platform,
+                    address,
+                    group_id=group.id,
+                    person_id=person.id,
+                    label=person.name,
+                )
+                language = person.language
+            return target, render_reminder(store, reminder, language)
+
+    def _retry(
+        self,
+        delivery: Delivery,
+        now: datetime,
+        error: SendError,
+        at: datetime | None,
+        report: RunReport,
+        *,
+        counts: bool,
+    ) -> None:
+        with self.stores() as store:
+            row = store.session.scalars(
+                select(OutboxDelivery).where(OutboxDelivery.key == delivery.key)
+            ).one()
+            attempts = row.attempts + (1 if counts else 0)
+            if attempts >= self.max_attempts:
+                row.status, row.finished_at, row.last_error = "failed", now, error.code
+                row.attempts = attempts
+                report.failed.append(delivery.key)
+                failed = True
+            else:
+                backoff = timedelta(seconds=30 * 2 ** max(0, attempts - 1))
+                row.status, row.attempts, row.last_error = "retry", attempts, error.code
+                row.next_attempt_at = at or now + backoff
+                report.retrying.append(delivery.key)
+                failed = False
+        if failed:
+            self._alert_admins(delivery, error.code)
+
+    def _finish(
+        self, delivery: Delivery, now: datetime, status: str, error: str, bucket: list[str]
+    ) -> None:
+        with self.stores() as store:
+            store.session.execute(
+                update(OutboxDelivery)
+                .where(OutboxDelivery.key == delivery.key)
+                .values(status=status, finished_at=now, last_error=error)
+            )
+        bucket.append(delivery.key)
+        if status == "failed":
+            log.error(
+                "reminder delivery failed",
+                extra={
+                    "rule": delivery.reminder.rule,
+                    "group": delivery.reminder.group_id,
+                    "code": error,
+                },
+            )
+
+    def _alert_admins(self, delivery: Delivery, code: str) -> None:
+        """Tells each administrator directly; an alert that fails is only logged."""
+
+        with self.stores() as store:
+            admins = store.session.scalars(
+                select(m.Person).where(m.Person.is_admin, m.Person.active)
+            ).all()
+            group = store.calendar.group(delivery.reminder.group_id)
+            recipients = [
+                (a.id, a.name, a.language, store.reminders.platforms_of(a.id)) for a in admins
+            ]
+        for person_id, name, language, platforms in recipients:
+            t = translator(language)
+            reply = Reply.text(
+                t(
+                    "reminder.failed_alert",
+                    group=group.name if group else "?",
+                    rule=t(f"reminder.rule.{delivery.reminder.rule}"),
+                    code=code,
+                )
+            )
+            for platform, messenger in self.messengers.items():
+                address = platforms.get(platform, person_id)
+                try:
+                    messenger.send(
+                        Target("person", platform, address, person_id=person_id, label=name),
+                        reply,
+                    )
+                    break
+                except SendError:
+                    log.error("administrator alert failed", extra={"platform": platform})

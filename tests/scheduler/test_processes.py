@@ -1,0 +1,138 @@
+"""Real processes: two bots on one PostgreSQL database, and a bot killed in the middle of a send.
+
+Each process is `python -m tests.scheduler.worker` (see there); what reaches "the channel" is
+the shared file the workers append to, one line per delivery key.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from domain.config import Config
+from scheduler.messenger import LogMessenger
+from scheduler.reminders import STALE_CLAIM, ReminderService
+from storage.db import create_db_engine, upgrade
+from storage.repositories import StoreFactory
+from storage.sync import sync_config
+from tests.conftest import ROOT
+from tests.scheduler.support import local, statuses
+
+TIMEOUT = 120  # seconds, for any one process
+THU_NOON = local("2026-09-03T12:00:00+02:00")  # Thursday's 11 are 3 h old, Wednesday's 27 h
+MON = local("2026-09-07T09:00:00+02:00")
+
+
+def start_worker(db_url: str, now: datetime, out: Path, instance: str,
+                 *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.scheduler.worker", db_url, now.isoformat(), str(out),
+         "--instance", instance, *extra],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> dict[str, Any]:
+    try:
+        out, err = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    assert process.returncode == 0, err
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def lines(out: Path) -> list[str]:
+    if not out.exists():
+        return []
+    return [line.split("\t")[0] for line in out.read_text("utf-8").splitlines()]
+
+
+def expected_at(engine: Engine, now: datetime) -> tuple[set[str], set[str]]:
+    """(to send, to record as missed) at `now`, as a single healthy service would see it."""
+
+    service = ReminderService(StoreFactory(engine), {"log": LogMessenger()}, lambda: now)
+    due = service.due(now)
+    late = {d.key for d in due if now - d.reminder.due_at > service.grace}
+    return {d.key for d in due} - late, late
+
+
+def test_two_bot_processes_on_postgresql_send_every_reminder_exactly_once(
+    postgres_url: str, example_config: Config, tmp_path: Path
+) -> None:
+    engine = create_db_engine(postgres_url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            sync_config(session, example_config)
+            session.commit()
+        out = tmp_path / "channel.txt"
+        to_send: set[str] = set()
+        missed: set[str] = set()
+        reports: list[dict[str, Any]] = []
+        for round_, now in enumerate((THU_NOON, MON)):
+            send, late = expected_at(engine, now)
+            to_send |= send
+            missed |= late - set(statuses(engine))
+            barrier = tmp_path / f"barrier-{round_}"
+            workers = [
+                start_worker(postgres_url, now, out, f"bot-{name}", "--barrier", str(barrier),
+                             "--parties", "2")
+                for name in ("a", "b")
+            ]
+            reports += [finish(w) for w in workers]
+        assert len(to_send) == 11 + 17 and len(missed) == 9
+        written = Counter(lines(out))
+        assert set(written) == to_send
+        assert set(written.values()) == {1}
+        assert Counter(k for r in reports for k in r["sent"]) == Counter(to_send)
+        assert Counter(k for r in reports for k in r["missed"]) == Counter(missed)
+        assert statuses(engine) == {**dict.fromkeys(to_send, "sent"),
+                                    **dict.fromkeys(missed, "missed")}
+    finally:
+        engine.dispose()
+
+
+def test_a_bot_killed_between_send_and_mark_sends_nothing_twice_after_restart(
+    synced_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "channel.txt"
+    to_send, _late = expected_at(synced_engine, THU_NOON)
+    victim_process = start_worker(database_url, THU_NOON, out, "bot-a", "--hang-after-first")
+    marker = Path(f"{out}.hanging")
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while not marker.exists():
+            assert victim_process.poll() is None, victim_process.communicate()
+            assert time.monotonic() < deadline, "the worker never sent"
+            time.sleep(0.02)
+    finally:
+        victim_process.kill()  # SIGKILL: no cleanup, no exception handlers
+        victim_process.communicate(timeout=TIMEOUT)
+    victim = marker.read_text("utf-8")
+    assert lines(out) == [victim]
+    assert statuses(synced_engine)[victim] == "sending"
+
+    restarted = finish(start_worker(database_url, THU_NOON + timedelta(minutes=1), out, "bot-b"))
+    assert victim in restarted["skipped"]
+    assert set(restarted["sent"]) == to_send - {victim}
+    later = finish(start_worker(database_url, THU_NOON + STALE_CLAIM + timedelta(minutes=1),
+                                out, "bot-c"))
+    assert later["interrupted"] == [victim] and later["sent"] == []
+    written = Counter(lines(out))
+    assert set(written) == to_send and set(written.values()) == {1}
+    assert statuses(synced_engine)[victim] == "interrupted"
