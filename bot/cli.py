@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--as", dest="as_person", metavar="PERSON_ID", help="who you are")
     demo.add_argument("--config", metavar="FILE", help="configuration file (default: example)")
     demo.add_argument("--db", metavar="URL", help="database URL (default: SQLite file here)")
+    demo.add_argument("--now", metavar="TIME",
+                      help="start the demo clock at TIME (ISO 8601, Stockholm if no offset)")
 
     serve = sub.add_parser("serve", help="run the web server and the scheduler")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1, or HOST)")
@@ -136,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             language=args.lang,
             config_file=Path(args.config) if args.config else example_config_path(),
             database_url=args.db,
+            start=args.now,
         )
     if args.command == "serve":
         from bot.web import serve

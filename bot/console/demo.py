@@ -5,17 +5,25 @@ reply, and exits 0 at end of input, so `printf '/samverkan hjälp\\n' | samverka
 
 A reply that carries a form (`rapportera`, `ändra 12`) is asked field by field; from a pipe,
 the answers are the following lines, one per field shown (`rapportera\\n3\\n2\\nText\\n\\n\\n`).
+
+Reminders appear in the terminal as they fall due on the demo's own clock, which `:tid +7d`,
+`:tid +3h` or `:tid 2026-12-07 09:00` moves forward, so a newcomer can watch a whole meeting
+cycle: the request for updates, the nudge, the convener's reminder, the day before, and the
+prompt after the meeting.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.orm import Session
 
 from bot.cli import EXIT_OK, EXIT_PROBLEMS, load_config_file, report_problems
+from bot.console.clock import DemoClock, DemoMessenger, DemoReminders, parse_start
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from domain.config import Config
@@ -24,6 +32,8 @@ from handlers.messages import Command, Form, FormField, FormSubmission, Reply
 from storage.sync import sync_config
 
 DEMO_DATABASE_URL = "sqlite:///samverkan-demo.db"
+
+log = logging.getLogger(__name__)
 
 
 def default_person(config: Config) -> str | None:
@@ -45,6 +55,7 @@ def run_demo(
     database_url: str | None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    start: str | None = None,
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -54,7 +65,16 @@ def run_demo(
         report_problems(t, config_file, result)
         return EXIT_PROBLEMS
     config = result.config
-    runtime = build_runtime(settings, database_url=database_url or DEMO_DATABASE_URL)
+    clock = DemoClock()
+    if start:
+        moment = parse_start(start)
+        if moment is None:
+            print(t("demo.bad_start", text=start), file=sys.stderr)
+            return EXIT_PROBLEMS
+        clock.set(moment)
+    runtime = build_runtime(
+        settings, database_url=database_url or DEMO_DATABASE_URL, clock=clock
+    )
     try:
         with Session(runtime.engine) as session:
             sync_config(session, config)
@@ -71,7 +91,16 @@ def run_demo(
         if interactive:
             print(t("demo.welcome", name=person.name, organisation=organisation.short_name),
                   file=stdout)
-        return _loop(runtime, person.id, language, stdin, stdout, interactive, t)
+        group_ids = {g.id for g in config.groups if any(m.person == person.id for m in g.members)}
+        reminders = DemoReminders(
+            runtime, clock, DemoMessenger(stdout, person.id, group_ids), stdout, t
+        )
+        ticker = _background_ticks(reminders) if interactive else None
+        try:
+            return _loop(runtime, person.id, language, stdin, stdout, interactive, t, reminders)
+        finally:
+            if ticker is not None:
+                ticker.set()
     finally:
         runtime.close()
 
@@ -84,6 +113,7 @@ def _loop(
     stdout: TextIO,
     interactive: bool,
     t: Translator,
+    reminders: DemoReminders,
 ) -> int:
     if interactive:
         try:
@@ -109,6 +139,14 @@ def _loop(
         line = line.strip()
         if not line:
             continue
+        if line.startswith(":"):
+            word, _, rest = line[1:].partition(" ")
+            if word.lower() in ("tid", "time"):
+                reminders.jump(rest)
+            else:
+                print(t("demo.clock.usage"), file=stdout, flush=True)
+            continue
+        reminders.tick()
         reply = runtime.dispatcher.handle(
             Command(platform="console", user_id=person_id, text=line, locale=language)
         )
@@ -122,6 +160,22 @@ def _loop(
                 continue
             if not finished:
                 return EXIT_OK
+
+
+def _background_ticks(reminders: DemoReminders) -> threading.Event:
+    """In a terminal, reminders also arrive while the person is just reading."""
+
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(20):
+            try:
+                reminders.tick()
+            except Exception:  # the demo goes on; the log has the details
+                log.exception("demo reminder tick failed")
+
+    threading.Thread(target=run, name="demo-reminders", daemon=True).start()
+    return stop
 
 
 def render(reply: Reply) -> str:
