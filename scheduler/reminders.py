@@ -316,6 +316,15 @@ class ReminderService:
         except (PermanentSendError, SendError) as error:
             self._finish(delivery, now, "failed", error.code, report.failed)
             self._alert_admins(delivery, error.code)
+        except Exception as error:
+            # A messenger fault we did not foresee is treated as transient: retried with
+            # backoff, then failed and reported, never left looking like a crash.
+            log.exception(
+                "messenger raised an unexpected error", extra={"rule": delivery.reminder.rule}
+            )
+            self._retry(
+                delivery, now, TransientSendError(type(error).__name__), None, report, counts=True
+            )
         else:
             self._finish(delivery, now, "sent", "", report.sent)
 
@@ -368,7 +377,10 @@ class ReminderService:
                 select(OutboxDelivery).where(OutboxDelivery.key == delivery.key)
             ).one()
             attempts = row.attempts + (1 if counts else 0)
-            if attempts >= self.max_attempts:
+            # Rate limits do not count as attempts, but a reminder the platform still will not
+            # take once the grace period is over has become useless: it fails and is reported.
+            too_late = not counts and now - delivery.reminder.due_at > self.grace
+            if attempts >= self.max_attempts or too_late:
                 row.status, row.finished_at, row.last_error = "failed", now, error.code
                 row.attempts = attempts
                 report.failed.append(delivery.key)

@@ -881,3 +881,42 @@ def test_a_tick_with_a_stubborn_platform_does_not_block_chat(
     answer, answered_while_hanging = asyncio.run(scenario())
     assert answer == SV("reminder.settings.state_on")
     assert on_the_loop == [] and answered_while_hanging
+
+
+def test_a_channel_still_rate_limited_after_the_grace_period_fails_and_is_reported(
+    stores: StoreFactory, clock: FixedClock, synced_engine: Engine
+) -> None:
+    def always_limited(target: Target, _reply: Reply) -> None:
+        if target.kind == "channel":
+            raise RateLimited(retry_after=3600)
+
+    recorder = Recorder(behaviour=always_limited)
+    service = make(stores, recorder)
+    [key] = run_at(service, clock, MON).retrying
+    for hours in range(1, 6):
+        assert run_at(service, clock, MON + timedelta(hours=hours)).retrying == [key]
+    late = run_at(service, clock, MON + timedelta(hours=7))
+    assert late.failed == [key]
+    assert statuses(synced_engine)[key] == "failed"
+    alerts = [s for s in recorder.sent if "kunde inte skickas" in s.reply.plain_text()
+              or "could not be sent" in s.reply.plain_text()]
+    assert alerts, "the administrators are told"
+    assert run_at(service, clock, MON + timedelta(hours=8)).retrying == []
+
+
+def test_an_unexpected_messenger_error_is_retried_not_left_hanging(
+    stores: StoreFactory, clock: FixedClock, synced_engine: Engine
+) -> None:
+    calls = []
+
+    def broken_once(target: Target, _reply: Reply) -> None:
+        if target.kind == "channel" and not calls:
+            calls.append(target)
+            raise ValueError("a bug in a door")
+
+    recorder = Recorder(behaviour=broken_once)
+    service = make(stores, recorder)
+    [key] = run_at(service, clock, MON).retrying
+    assert outbox(synced_engine)[key].last_error == "ValueError"
+    assert run_at(service, clock, MON + timedelta(seconds=30)).sent == [key]
+    assert len(recorder.to("arbetsgrupp")) == 1
