@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -29,7 +30,15 @@ from bot.slack.blocks import (
 )
 from handlers.dispatch import Dispatcher
 from handlers.i18n import translator
-from handlers.messages import Button, Buttons, Command, FormSubmission, Paragraph, Reply
+from handlers.messages import (
+    Attachment,
+    Button,
+    Buttons,
+    Command,
+    FormSubmission,
+    Paragraph,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +108,7 @@ class SlackDoor:
         trigger_id: str | None,
         channel_id: str | None,
         command_text: str,
+        user_id: str | None = None,
     ) -> None:
         if reply.form is not None and trigger_id:
             view = form_view(reply.form, context={"channel": channel_id or ""})
@@ -107,11 +117,36 @@ class SlackDoor:
         if reply.shareable and reply.visibility == "private" and channel_id:
             t = translator(self.default_language)
             share = Button(t("slack.share_button"), SHARE_ACTION, command_text)
-            reply = Reply(reply.heading, (*reply.blocks, Buttons((share,))), reply.visibility,
-                          None, reply.attachments, reply.is_error, reply.shareable)
+            reply = replace(reply, blocks=(*reply.blocks, Buttons((share,))))
         response_type = "in_channel" if reply.visibility == "channel" else "ephemeral"
         for payload in reply_messages(reply):
             await respond(response_type=response_type, replace_original=False, **payload)
+        for attachment in reply.attachments:
+            await self.upload(attachment, user_id=user_id, channel_id=channel_id,
+                              public=reply.visibility == "channel")
+
+    async def upload(self, attachment: Attachment, *, user_id: str | None,
+                     channel_id: str | None, public: bool) -> None:
+        """Slack takes files directly: a chart or export goes where the answer went.
+
+        A private answer's file goes to the asker's direct messages, never to the channel.
+        """
+
+        if public and channel_id:
+            destination = channel_id
+        elif user_id:
+            opened = await self.client.conversations_open(users=user_id)
+            destination = opened["channel"]["id"]
+        else:
+            return
+        try:
+            await self.client.files_upload_v2(
+                channel=destination, content=attachment.content,
+                filename=attachment.filename, title=attachment.filename,
+            )
+        except SlackApiError as error:
+            log.warning("slack file upload failed",
+                        extra={"code": str(error.response.get("error", "unknown"))})
 
     async def open_form_for(self, user_id: str, text: str, trigger_id: str,
                             channel_id: str | None) -> None:
@@ -184,7 +219,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             command = await door.command_for(body["user_id"], text, body.get("channel_id"))
             reply = await door.run(command)
             await door.answer(reply, respond, trigger_id=body.get("trigger_id"),
-                              channel_id=body.get("channel_id"), command_text=text)
+                              channel_id=body.get("channel_id"), command_text=text,
+                              user_id=body["user_id"])
 
         door.later(work())
 
