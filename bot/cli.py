@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web server and the scheduler")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1, or HOST)")
     serve.add_argument("--port", type=int, help="port (default 3978, or PORT)")
+    serve.add_argument(
+        "--dev", action="store_true",
+        help="local development: bind 127.0.0.1 only; serve Teams without authentication "
+             "when MICROSOFT_APP_ID is empty (never in production)",
+    )
 
     config = sub.add_parser("config", help="check or sync a configuration file")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -100,6 +105,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--socket-mode", action="store_true",
         help="connect over Socket Mode (no public address; --url not needed)",
     )
+
+    package_parser = sub.add_parser(
+        "teams-package", help="build the Teams app package (zip) to upload to Teams"
+    )
+    package_parser.add_argument(
+        "--output", default="samverkan.zip", metavar="FILE",
+        help="where to write the zip (default samverkan.zip)",
+    )
+
+    report = sub.add_parser("report", help="the plan's status or a group's summary as a file")
+    report.add_argument("kind", choices=("status", "summary"))
+    report.add_argument("--group", help="group id (required for summary)")
+    report.add_argument("--since", metavar="DATE", help="start of the period (default: the "
+                        "group's last meeting)")
+    report.add_argument("--area", action="append", metavar="CODE",
+                        help="goal area code, for status (repeatable)")
+    report.add_argument("--format", required=True,
+                        choices=("md", "json", "csv", "xlsx", "docx", "png"))
+    report.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
+
+    gdpr = sub.add_parser("gdpr", help="data protection: register extracts and disposal")
+    gdpr_sub = gdpr.add_subparsers(dest="gdpr_command", required=True, metavar="ACTION")
+    gdpr_export = gdpr_sub.add_parser("export", help="everything stored about PERSON")
+    gdpr_export.add_argument("person", metavar="PERSON", help="person id")
+    gdpr_export.add_argument("--format", choices=("json", "md", "docx"), default="json")
+    gdpr_export.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
+    gdpr_dispose = gdpr_sub.add_parser("dispose", help="apply the disposal rules now")
+    gdpr_dispose.add_argument("--dry-run", action="store_true",
+                              help="show what each rule would remove; change nothing")
+    gdpr_dispose.add_argument("--format", choices=("text", "json"), default="text")
+    audit = sub.add_parser("audit", help="the audit log")
+    audit.add_argument("--since", metavar="DATE", help="from this date (default: all)")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -143,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from bot.web import serve
 
-        return serve(settings, host=args.host, port=args.port)
+        return serve(settings, host=args.host, port=args.port, dev=args.dev)
     if args.command == "config":
         if args.config_command == "check":
             return config_check(Path(args.file), t)
@@ -167,6 +205,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         document = manifest(args.url or "", t, socket_mode=args.socket_mode)
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return EXIT_OK
+    if args.command == "teams-package":
+        return teams_package(settings, t, Path(args.output))
+    if args.command == "report":
+        from bot.report_cli import run_report
+
+        return run_report(
+            settings, t, args.kind, group_id=args.group, since_text=args.since,
+            fmt=args.format, output=Path(args.output) if args.output else None, areas=args.area,
+        )
+    if args.command == "gdpr":
+        from bot.gdpr_cli import run_dispose, run_export
+
+        if args.gdpr_command == "export":
+            return run_export(settings, t, args.person, fmt=args.format,
+                              output=Path(args.output) if args.output else None)
+        return run_dispose(settings, t, dry_run=args.dry_run, fmt=args.format)
+    if args.command == "audit":
+        from bot.gdpr_cli import run_audit
+
+        return run_audit(settings, t, since_text=args.since, fmt=args.format)
     if args.command == "db":
         from storage.db import create_db_engine, current_revision, upgrade
 
@@ -177,6 +235,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     parser.error("unknown command")
     return EXIT_PROBLEMS
+
+
+def teams_package(settings: Settings, t: Translator, output: Path) -> int:
+    from bot.teams.package import PackageError, build_package, manifest
+    from handlers.commands import ALL_COMMANDS
+
+    try:
+        document = manifest(
+            app_id=settings.microsoft_app_id or "",
+            public_base_url=settings.public_base_url,
+            t=t,
+            specs=ALL_COMMANDS,
+        )
+    except PackageError as problem:
+        print(t(problem.key), file=sys.stderr)
+        return EXIT_PROBLEMS
+    output.write_bytes(build_package(document))
+    print(t("teams.package.written", file=output, commands=len(
+        document["bots"][0]["commandLists"][0]["commands"])))
+    return EXIT_OK
 
 
 def load_config_file(path: Path) -> LoadResult:

@@ -12,14 +12,22 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from scheduler.messenger import LogMessenger, Messenger
 from scheduler.reminders import ReminderService
+from storage.repositories import StoreFactory
 
 
-def build_messengers(settings: Settings) -> dict[str, Messenger]:
+def build_messengers(
+    settings: Settings, stores: StoreFactory | None = None
+) -> dict[str, Messenger]:
     messengers: dict[str, Messenger] = {}
     if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
         from bot.slack.server import slack_messenger
 
         messengers["slack"] = slack_messenger(settings)
+    if settings.microsoft_app_id and stores is not None:
+        # Teams writes from the conversation references in the database: it needs the stores.
+        from bot.teams.server import teams_messenger
+
+        messengers["teams"] = teams_messenger(settings, stores)
     if not messengers:
         messengers["log"] = LogMessenger()
     return messengers
@@ -31,7 +39,7 @@ def reminder_service(
     settings = runtime.settings
     return ReminderService(
         runtime.stores,
-        messengers if messengers is not None else build_messengers(settings),
+        messengers if messengers is not None else build_messengers(settings, runtime.stores),
         runtime.stores.clock,
         grace=timedelta(hours=settings.reminder_grace_hours),
         default_language=settings.default_language,

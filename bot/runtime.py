@@ -44,6 +44,8 @@ def build_runtime(
             edit_window_days=settings.edit_window_days,
             stale_after_days=settings.stale_after_days,
             public_base_url=settings.public_base_url,
+            export_link_hours=settings.export_link_hours,
+            secret_key=settings.secret_key.get_secret_value() if settings.secret_key else "",
         ),
         default_language=settings.default_language,
     )

@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.export_route import EXPORT_PATH, export_route
+from bot.gdpr_route import EXTRACT_PATH, extract_route
 from bot.messengers import reminder_service
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from handlers.calendar import feed_for_token
 from handlers.i18n import translator
+from scheduler.disposal import dispose_daily
 from scheduler.housekeeping import forget_old_deliveries
 from scheduler.runner import Ticker
 from storage.db import is_current
+
+if TYPE_CHECKING:
+    from bot.teams.server import CredentialsFactory
 
 log = logging.getLogger(__name__)
 
@@ -77,22 +84,41 @@ async def calendar_feed(request: web.Request) -> web.Response:
     )
 
 
-def create_app(runtime: Runtime, *, with_scheduler: bool = True) -> web.Application:
+def create_app(
+    runtime: Runtime,
+    *,
+    with_scheduler: bool = True,
+    dev: bool = False,
+    teams_credentials: CredentialsFactory | None = None,
+) -> web.Application:
+    """The web app; `dev` serves Teams without an app id (no authentication: loopback only,
+    see `serve`); `teams_credentials` replaces the Teams sign-in (local tests)."""
+
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get(r"/kalender/{token:[A-Za-z0-9_-]{16,64}}.ics", calendar_feed)
+    app.router.add_get(EXPORT_PATH, export_route(runtime))
+    app.router.add_get(EXTRACT_PATH, extract_route(runtime))
     if runtime.settings.slack_bot_token and runtime.settings.slack_signing_secret:
         from bot.slack.server import attach_slack
 
         attach_slack(app, runtime)
+    if runtime.settings.microsoft_app_id or dev:
+        from bot.teams.server import attach_teams
+
+        attach_teams(app, runtime, dev=dev, credentials=teams_credentials)
+    elif runtime.settings.microsoft_app_password or runtime.settings.microsoft_app_tenant_id:
+        log.warning("teams not served: MICROSOFT_APP_ID is not set")
     if with_scheduler:
         reminders = reminder_service(runtime)
         ticker = Ticker(
             [
                 reminders.run_once,
                 partial(forget_old_deliveries, runtime.stores, runtime.stores.clock),
+                # Disposal rules (gallring): at most once a day across instances.
+                partial(dispose_daily, runtime.stores, runtime.stores.clock),
             ],
             runtime.settings.scheduler_tick_seconds,
         )
@@ -109,11 +135,29 @@ def create_app(runtime: Runtime, *, with_scheduler: bool = True) -> web.Applicat
     return app
 
 
-def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
-    runtime = build_runtime(settings)
-    app = create_app(runtime)
+LOOPBACK = "127.0.0.1"
+
+
+def serve(
+    settings: Settings, *, host: str | None = None, port: int | None = None, dev: bool = False
+) -> int:
+    """Runs the server. `dev`: local development, bound to 127.0.0.1 whatever HOST or --host
+    say, and Teams served without authentication when MICROSOFT_APP_ID is empty."""
+
     bind_host = host or settings.host
     bind_port = port or settings.port
+    if dev:
+        if bind_host != LOOPBACK:
+            log.warning("development mode binds to loopback only",
+                        extra={"asked": bind_host, "host": LOOPBACK})
+        bind_host = LOOPBACK
+        banner = translator(settings.default_language)("teams.dev_banner", host=bind_host,
+                                                          port=bind_port)
+        print(banner, flush=True)
+        log.warning("DEVELOPMENT MODE: loopback only; Teams without authentication when "
+                    "MICROSOFT_APP_ID is empty")
+    runtime = build_runtime(settings)
+    app = create_app(runtime, dev=dev)
     log.info("serving", extra={"host": bind_host, "port": bind_port})
     try:
         web.run_app(app, host=bind_host, port=bind_port, print=None, loop=asyncio.new_event_loop())

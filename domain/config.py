@@ -179,6 +179,23 @@ class Plan(_Strict):
     activities: tuple[Activity, ...] = ()
 
 
+# Kinds of stored data a disposal (gallring) rule may name; `domain.disposal` says what each
+# one covers. Updates, their versions, decisions and next steps are public records
+# (allmänna handlingar) and have no kind: the bot never disposes them (see domain/disposal.py).
+DisposalKind = Literal["delivered_reminders", "audit_entries", "processed_deliveries"]
+PUBLIC_RECORD_KINDS = ("updates", "update_versions", "decisions", "next_steps")
+
+
+class DisposalRule(_Strict):
+    """One line of the organisation's records plan (dokumenthanteringsplan) applied here."""
+
+    kind: DisposalKind
+    after_months: int = Field(ge=1, le=1200)
+    # Where the rule comes from, e.g. "Dokumenthanteringsplan 2026, punkt 4.2": logged with
+    # every disposal it allows.
+    reference: str = Field(min_length=1, max_length=300)
+
+
 class Installation(_Strict):
     name: str = "Samverkansboten"
     default_language: Language = "sv"
@@ -192,6 +209,7 @@ class Config(_Strict):
     terms: tuple[Term, ...] = ()
     groups: tuple[Group, ...] = ()
     plan: Plan
+    disposal: tuple[DisposalRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -341,7 +359,7 @@ def _reference_problems(raw: dict[str, Any], locator: _LineLocator) -> list[Prob
     for index, person in enumerate(table("people")):
         known(person.get("organisation"), orgs, ("people", index, "organisation"), "organisation")
     for slack_id, count in Counter(
-        p.get("slack_user_id") for p in table("people") if p.get("slack_user_id")
+        p.get("slack_user_id") for p in table("people") if isinstance(p.get("slack_user_id"), str)
     ).items():
         if count > 1:
             report(("people",), "config.duplicate_id", value=slack_id)
@@ -390,6 +408,16 @@ def _reference_problems(raw: dict[str, Any], locator: _LineLocator) -> list[Prob
                     if isinstance(org, str) and org not in represented:
                         report(("groups", g_index, "rotation", "order", o_index),
                                "config.no_representative", value=org)
+    disposal_kinds: Counter[str] = Counter()
+    for d_index, rule in enumerate(table("disposal")):
+        kind = rule.get("kind")
+        if not isinstance(kind, str):
+            continue
+        if kind in PUBLIC_RECORD_KINDS:
+            report(("disposal", d_index, "kind"), "config.disposal_public_record", value=kind)
+        disposal_kinds[kind] += 1
+        if disposal_kinds[kind] == 2:
+            report(("disposal", d_index, "kind"), "config.duplicate_id", value=kind)
     for a_index, activity in enumerate(table("activities", plan)):
         base: tuple[int | str, ...] = ("plan", "activities", a_index)
         known(activity.get("goal_area"), areas, (*base, "goal_area"), "goal_area")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import calendar, help, home, notes, reminders, updates, whoami
+from handlers import calendar, gdpr, help, home, notes, reminders, reports, updates, whoami
 from handlers.core import CommandSpec, FormSpec
 
 ALL_COMMANDS: tuple[CommandSpec, ...] = (
@@ -45,6 +45,22 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "nästa-steg", ("next-step", "next-steps"), notes.handle_next_step,
         "help.cmd.next_step", "help.ex.next_step",
+    ),
+    CommandSpec(
+        "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",
+        "help.ex.summary",
+    ),
+    # "status" and "export" are the same word in both languages; the alias is for help.
+    CommandSpec(
+        "status", ("plan-status",), reports.handle_status, "help.cmd.status", "help.ex.status"
+    ),
+    CommandSpec(
+        "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
+        "help.ex.export",
+    ),
+    CommandSpec(
+        "mina-data", ("my-data", "registerutdrag"), gdpr.handle_my_data, "help.cmd.my_data",
+        "help.ex.my_data",
     ),
 )
 

@@ -47,6 +47,9 @@ class Options:
     edit_window_days: int = 14
     stale_after_days: int = 60
     public_base_url: str = "http://127.0.0.1:3978"
+    export_link_hours: int = 24
+    # SECRET_KEY: signs file links. Empty: the installation's own key, kept in the database.
+    secret_key: str = field(default="", repr=False)
 
 
 @dataclass

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import datetime
 
 from domain.model import Person
@@ -37,6 +38,12 @@ from handlers.messages import Command, FormSubmission, Reply
 from handlers.ports import Store
 
 log = logging.getLogger(__name__)
+
+
+def scrub(text: str) -> str:
+    """Text as it can be stored: a lone surrogate (JSON allows "\\ud800") becomes U+FFFD."""
+
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if text else text
 
 # The language of the person being served, once known: a failure is answered in it too.
 _LANGUAGE: ContextVar[str | None] = ContextVar("samverkan_language", default=None)
@@ -71,6 +78,7 @@ class Dispatcher:
         self.default_language = default_language
 
     def handle(self, command: Command) -> Reply:
+        command = replace(command, text=scrub(command.text))
         return self._safely(command, lambda: self._handle(command))
 
     def submit(self, submission: FormSubmission) -> Reply:
@@ -80,6 +88,11 @@ class Dispatcher:
         nothing is stored, whatever the handler did), or with a confirmation.
         """
 
+        submission = replace(
+            submission,
+            values={scrub(k): scrub(v) for k, v in submission.values.items()},
+            state=scrub(submission.state),
+        )
         command = submission.command()
         return self._safely(command, lambda: self._submit(command, submission))
 

@@ -6,13 +6,15 @@ build sessions: a door opens one `Store` per command, which is one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from domain.disposal import Record, Rule
 from domain.model import GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanOrganisation
+from domain.report import IndicatorFigure, StatusFigures, SummaryFigures, UpdateRow
 from domain.schedule import GroupCalendar, Meeting, ScheduleChange
 from domain.updates import UpdateContent, UpdateRecord, UpdateVersion
 
@@ -174,6 +176,48 @@ class NotesRepository(Protocol):
     def open_next_steps(self, group_ids: Sequence[str]) -> list[NextStep]: ...
 
 
+class ReportRepository(Protocol):
+    """The reports' figures, aggregated by the database (never every update in Python)."""
+
+    def plan_activities(
+        self, *, goal_areas: Sequence[str] | None = None, group_id: str | None = None
+    ) -> list[PlanActivity]: ...
+
+    def status_figures(
+        self, *, since: datetime, until: datetime, goal_areas: Sequence[str] | None = None
+    ) -> StatusFigures: ...
+
+    def indicator_values(
+        self, *, until: datetime, goal_areas: Sequence[str] | None = None
+    ) -> list[IndicatorFigure]: ...
+
+    def summary_figures(
+        self, group_id: str, *, since: datetime, until: datetime
+    ) -> SummaryFigures: ...
+
+    def update_rows(
+        self,
+        *,
+        group_ids: Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[UpdateRow]: ...
+
+    def signing_key(self) -> str: ...
+
+
+class RegisterRepository(Protocol):
+    """Data protection: everything stored about one person (GDPR art. 15), and disposal."""
+
+    def extract(self, person_id: str) -> dict[str, Any] | None: ...
+
+    def disposal_rules(self) -> list[Rule]: ...
+
+    def disposal_candidates(self, kind: str, before: datetime) -> list[Record]: ...
+
+    def dispose(self, kind: str, keys: Iterable[str]) -> int: ...
+
+
 class Store(Protocol):
     """One unit of work: everything a command reads and writes, committed together."""
 
@@ -197,5 +241,11 @@ class Store(Protocol):
 
     @property
     def notes(self) -> NotesRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
+
+    @property
+    def register(self) -> RegisterRepository: ...
 
     def rollback(self) -> None: ...

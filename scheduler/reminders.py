@@ -15,14 +15,29 @@ Guarantees, and what gives each one:
   with backoff up to a limit, then the delivery is "failed" and the administrators are told.
 - A database that cannot be reached makes the tick fail as a whole; nothing was claimed, so the
   next tick that reaches it does the work, inside the grace period.
+
+Sending (throughput): the deliveries of a tick are grouped per destination (platform and
+recipient: one channel, or one person's direct messages) and sent concurrently across
+destinations by a bounded pool of `workers` threads. One destination's deliveries go in the
+planned order, one at a time, each at least the messenger's `min_interval` (seconds; 1.0 for
+Slack's one message a second per channel, 0 when a messenger has none) after the previous one
+to that destination has finished, or `retry_after` after a 429. Every delivery still goes
+prepare → claim → send → mark on its own, so at most `workers` deliveries are ever between
+claim and mark; a crash leaves at most that many "interrupted", never one sent twice.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
+import queue
 import socket
+import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -63,6 +78,11 @@ PLAN_AHEAD = timedelta(days=75)
 
 # A message ready to send, or the error code that says why there is none.
 Prepared = tuple[Target, Reply] | str
+# Threads that send one tick's deliveries (across destinations; one at a time per destination).
+DEFAULT_WORKERS = 16
+# A 429's Retry-After up to this (seconds) holds the destination's next delivery in the tick; a
+# longer one does not hold the tick: the next delivery is tried and retried like the first.
+MAX_INLINE_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +122,8 @@ class ReminderService:
         instance_id: str | None = None,
         default_language: str = "sv",
         lookback: timedelta = LOOKBACK,
+        workers: int = DEFAULT_WORKERS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.stores = stores
         self.messengers = dict(messengers)
@@ -111,6 +133,9 @@ class ReminderService:
         self.instance_id = instance_id or default_instance_id()
         self.default_language = default_language
         self.lookback = lookback
+        self.workers = max(1, workers)
+        self.monotonic = monotonic
+        self._report_lock = threading.Lock()
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -185,52 +210,220 @@ class ReminderService:
         if dry_run:
             report.would_send = [d.key for d in deliveries if d.key not in handled]
             return report
+        to_send: list[Delivery] = []
         for delivery in deliveries:
             if delivery.key in handled:
                 report.skipped.append(delivery.key)
                 continue
-            late = now - delivery.reminder.due_at > self.grace
-            prepared = None if late else self._prepare(delivery)
-            if not self._claim(delivery, now, "missed" if late else "sending"):
+            if now - delivery.reminder.due_at <= self.grace:
+                to_send.append(delivery)
+                continue
+            if not self._claim(delivery, now, "missed"):
                 report.skipped.append(delivery.key)
                 continue
-            if prepared is None:
-                log.warning(
-                    "reminder missed",
-                    extra={"rule": delivery.reminder.rule, "group": delivery.reminder.group_id},
-                )
-                report.missed.append(delivery.key)
-                continue
-            self._send(delivery, prepared, now, report)
+            log.warning(
+                "reminder missed",
+                extra={"rule": delivery.reminder.rule, "group": delivery.reminder.group_id},
+            )
+            report.missed.append(delivery.key)
+        self._deliver_all(to_send, now, report)
         self._run_retries(now, report)
         return report
 
-    def _claim(self, delivery: Delivery, now: datetime, status: str) -> bool:
+    # -- the send pipeline ------------------------------------------------------------------
+
+    @staticmethod
+    def _destination(delivery: Delivery) -> tuple[str, str, str]:
+        """Where a delivery lands: one channel of a group, or one person's direct messages."""
+
         reminder = delivery.reminder
+        if reminder.person_id is None:
+            return (delivery.platform, "channel", reminder.group_id)
+        return (delivery.platform, "person", reminder.person_id)
+
+    def interval(self, platform: str) -> float:
+        """Seconds between two messages to one destination on `platform` (0: no limit)."""
+
+        return float(getattr(self.messengers.get(platform), "min_interval", 0.0) or 0.0)
+
+    def _deliver_one(self, delivery: Delivery, now: datetime, report: RunReport) -> float:
+        """Prepare, claim, send, mark one delivery; answers how long its destination rests."""
+
+        prepared = self._prepare(delivery)
+        if not self._claim(delivery, now, "sending"):
+            with self._report_lock:
+                report.skipped.append(delivery.key)
+            return 0.0
+        retry_after = self._send(delivery, prepared, now, report)
+        if retry_after is not None and retry_after <= MAX_INLINE_WAIT:
+            return max(retry_after, self.interval(delivery.platform))
+        return self.interval(delivery.platform)
+
+    def _deliver_all(self, deliveries: list[Delivery], now: datetime, report: RunReport) -> None:
+        """Sends per destination in order, paced, concurrently across destinations.
+
+        The calling thread schedules: a heap of destinations by the time their next delivery
+        may start. It takes up to `batch` ready deliveries, reads their messages, claims them
+        in one transaction (in key order, so two instances never deadlock), and hands them to
+        the pool; a finished delivery puts its destination back at finish + interval (or +
+        retry_after after a 429). Sent deliveries are marked in batches too: a crash before the
+        mark leaves them "sending", later "interrupted", never sent twice. At most `batch`
+        deliveries are claimed and not yet sent at any time. An error in any delivery (a
+        database that fails) stops the scheduling, lets the deliveries in flight finish, marks
+        what was sent, and is raised: the tick fails as a whole, as before.
+        """
+
+        queues: dict[tuple[str, str, str], deque[Delivery]] = {}
+        for delivery in deliveries:
+            queues.setdefault(self._destination(delivery), deque()).append(delivery)
+        if not queues:
+            return
+        if self.workers == 1 or (len(queues) == 1 and not any(
+            self.interval(dest[0]) for dest in queues
+        )):
+            for delivery in deliveries:
+                self._deliver_one(delivery, now, report)
+            return
+        batch = max(self.workers * 4, 64)
+        start = self.monotonic()
+        heap = [(start, order, dest) for order, dest in enumerate(queues)]
+        heapq.heapify(heap)
+        Done = tuple[int, tuple[str, str, str], float, BaseException | None]
+        done: queue.SimpleQueue[Done] = queue.SimpleQueue()
+        unmarked: list[Delivery] = []
+
+        def job(order: int, dest: tuple[str, str, str], delivery: Delivery,
+                prepared: Prepared) -> None:
+            rest, error = 0.0, None
+            try:
+                retry_after = self._send(delivery, prepared, now, report, unmarked=unmarked)
+                rest = self.interval(delivery.platform)
+                if retry_after is not None and retry_after <= MAX_INLINE_WAIT:
+                    rest = max(rest, retry_after)
+            except BaseException as caught:  # handed to the scheduling thread, raised there
+                error = caught
+            done.put((order, dest, rest, error))
+
+        failure: BaseException | None = None
+        in_flight = 0
+        last_mark = self.monotonic()
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="reminders") as pool:
+            try:
+                while heap or in_flight:
+                    ready: list[tuple[int, tuple[str, str, str]]] = []
+                    while (heap and in_flight + len(ready) < batch
+                           and heap[0][0] <= self.monotonic()):
+                        _at, order, dest = heapq.heappop(heap)
+                        ready.append((order, dest))
+                    if ready:
+                        picked = {queues[dest][0].key: (order, dest) for order, dest in ready}
+                        prepared = {key: self._prepare(queues[dest][0])
+                                    for key, (order, dest) in picked.items()}
+                        claimed = self._claim_many(
+                            [queues[dest][0] for _order, dest in ready], now)
+                        for key, (order, dest) in picked.items():
+                            delivery = queues[dest].popleft()
+                            if key in claimed:
+                                pool.submit(job, order, dest, delivery, prepared[key])
+                                in_flight += 1
+                                continue
+                            report.skipped.append(key)
+                            if queues[dest]:
+                                heapq.heappush(heap, (self.monotonic(), order, dest))
+                    if unmarked and (not in_flight or len(unmarked) >= batch
+                                     or self.monotonic() - last_mark > 0.25):
+                        self._mark_sent(unmarked, now, report)
+                        last_mark = self.monotonic()
+                    if not in_flight:
+                        wait = heap[0][0] - self.monotonic() if heap else 0.0
+                        if wait > 0:
+                            threading.Event().wait(wait)
+                        continue
+                    timeout = 0.25
+                    if heap and in_flight < batch:
+                        timeout = min(timeout, max(0.0, heap[0][0] - self.monotonic()))
+                    try:
+                        order, dest, rest, error = done.get(timeout=timeout)
+                    except queue.Empty:
+                        continue
+                    in_flight -= 1
+                    if error is not None:
+                        failure = failure or error
+                        heap.clear()
+                    elif queues[dest] and failure is None:
+                        heapq.heappush(heap, (self.monotonic() + rest, order, dest))
+            except BaseException as error:
+                failure = failure or error
+                heap.clear()
+                while in_flight:
+                    done.get()
+                    in_flight -= 1
+            finally:
+                if unmarked:
+                    self._mark_sent(unmarked, now, report)
+        if failure is not None:
+            raise failure
+
+    def _claim_many(self, deliveries: list[Delivery], now: datetime) -> set[str]:
+        """Claims in one transaction, each row in its own savepoint; answers the keys won."""
+
+        ordered = sorted(deliveries, key=lambda d: d.key)
+        won: set[str] = set()
+        with self.stores() as store:
+            try:  # the usual case: none was claimed before, one insert of them all
+                with store.session.begin_nested():
+                    store.session.add_all([self._outbox_row(d, now, "sending") for d in ordered])
+                return {d.key for d in ordered}
+            except IntegrityError:
+                pass
+            for delivery in ordered:
+                try:
+                    with store.session.begin_nested():
+                        store.session.add(self._outbox_row(delivery, now, "sending"))
+                except IntegrityError:
+                    continue
+                won.add(delivery.key)
+        return won
+
+    def _mark_sent(self, unmarked: list[Delivery], now: datetime, report: RunReport) -> None:
+        taken = list(unmarked)
+        del unmarked[: len(taken)]
+        keys = [d.key for d in taken]
+        with self.stores() as store:
+            store.session.execute(
+                update(OutboxDelivery)
+                .where(OutboxDelivery.key.in_(keys))
+                .values(status="sent", finished_at=now, last_error="")
+            )
+        report.sent.extend(keys)
+
+    def _claim(self, delivery: Delivery, now: datetime, status: str) -> bool:
         try:
             with self.stores() as store:
-                store.session.add(
-                    OutboxDelivery(
-                        key=delivery.key,
-                        reminder_key=reminder.key,
-                        rule=reminder.rule,
-                        group_id=reminder.group_id,
-                        series_id=reminder.series_id,
-                        meeting_id=reminder.meeting_id,
-                        meeting_start=reminder.meeting_start,
-                        recipient=reminder.recipient,
-                        platform=delivery.platform,
-                        due_at=reminder.due_at,
-                        status=status,
-                        attempts=0,
-                        claimed_by=self.instance_id,
-                        claimed_at=now,
-                        finished_at=now if status == "missed" else None,
-                    )
-                )
+                store.session.add(self._outbox_row(delivery, now, status))
         except IntegrityError:
             return False
         return True
+
+    def _outbox_row(self, delivery: Delivery, now: datetime, status: str) -> OutboxDelivery:
+        reminder = delivery.reminder
+        return OutboxDelivery(
+            key=delivery.key,
+            reminder_key=reminder.key,
+            rule=reminder.rule,
+            group_id=reminder.group_id,
+            series_id=reminder.series_id,
+            meeting_id=reminder.meeting_id,
+            meeting_start=reminder.meeting_start,
+            recipient=reminder.recipient,
+            platform=delivery.platform,
+            due_at=reminder.due_at,
+            status=status,
+            attempts=0,
+            claimed_by=self.instance_id,
+            claimed_at=now,
+            finished_at=now if status == "missed" else None,
+        )
 
     def _run_retries(self, now: datetime, report: RunReport) -> None:
         """Each retry that is due: read its message, claim it, send it, one at a time."""
@@ -293,11 +486,20 @@ class ReminderService:
         return (target, reply) if reply is not None else "meeting_gone"
 
     def _send(
-        self, delivery: Delivery, prepared: Prepared, now: datetime, report: RunReport
-    ) -> None:
+        self,
+        delivery: Delivery,
+        prepared: Prepared,
+        now: datetime,
+        report: RunReport,
+        *,
+        unmarked: list[Delivery] | None = None,
+    ) -> float | None:
+        """Sends and marks; answers the platform's `retry_after` when it said 429. With
+        `unmarked`, a delivery that went out is put there, for the caller to mark "sent"."""
+
         if isinstance(prepared, str):
             self._finish(delivery, now, "failed", prepared, report.failed)
-            return
+            return None
         target, reply = prepared
         messenger = self.messengers[delivery.platform]
         try:
@@ -311,6 +513,7 @@ class ReminderService:
                 report,
                 counts=False,
             )
+            return error.retry_after
         except TransientSendError as error:
             self._retry(delivery, now, error, None, report, counts=True)
         except (PermanentSendError, SendError) as error:
@@ -326,7 +529,11 @@ class ReminderService:
                 delivery, now, TransientSendError(type(error).__name__), None, report, counts=True
             )
         else:
-            self._finish(delivery, now, "sent", "", report.sent)
+            if unmarked is not None:
+                unmarked.append(delivery)
+            else:
+                self._finish(delivery, now, "sent", "", report.sent)
+        return None
 
     def _message(self, delivery: Delivery) -> tuple[Target, Reply | None]:
         reminder = delivery.reminder

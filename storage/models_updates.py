@@ -38,6 +38,13 @@ class Update(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
 
+    # The reports' seeks (storage/report_repo.py): an activity's latest live update, and one
+    # group's updates written or changed since its last meeting.
+    __table_args__ = (
+        Index("ix_updates_activity_latest", "activity_code", "withdrawn", "created_at", "id"),
+        Index("ix_updates_group_window", "group_id", "withdrawn", "updated_at"),
+    )
+
 
 class UpdateVersion(Base):
     """One version of an update: the first report, each change, the withdrawal."""

@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain import model
 from storage import models as m
 from storage.calendar_repo import SqlCalendar
+from storage.gdpr_repo import SqlRegister
 from storage.reminders_repo import SqlReminders
+from storage.report_repo import SqlReports
+from storage.teams_repo import SqlTeamsReferences
 from storage.updates_repo import SqlNotes, SqlPlan, SqlUpdates
 
 
@@ -156,6 +159,9 @@ class SqlStore:
         self.plan = SqlPlan(session)
         self.updates = SqlUpdates(session)
         self.notes = SqlNotes(session)
+        self.reports = SqlReports(session, clock)
+        self.teams = SqlTeamsReferences(session, clock)
+        self.register = SqlRegister(session, clock)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -5,7 +5,14 @@ Alembic's environment and the schema test use this; add each new model module he
 
 from __future__ import annotations
 
-from storage import models_calendar, models_reminders, models_updates  # noqa: F401
+from storage import (  # noqa: F401
+    models_calendar,
+    models_gdpr,
+    models_reminders,
+    models_reports,
+    models_teams,
+    models_updates,
+)
 from storage.models import Base
 
 __all__ = ["Base"]

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from storage import models as m
+from storage.models_gdpr import DisposalRuleRow
 
 KINDS = (
     "organisations", "people", "groups", "memberships", "representatives", "terms", "series",
-    "goal_areas", "activities", "indicators",
+    "goal_areas", "activities", "indicators", "disposal_rules",
 )
 
 
@@ -159,6 +160,11 @@ def sync_config(session: Session, config: Config) -> SyncReport:
         }
         for a in plan.activities for i, ind in enumerate(a.indicators)
     }, c["indicators"])
+    _sync_rows(session, DisposalRuleRow, lambda r: r.kind, {
+        rule.kind: {"kind": rule.kind, "after_months": rule.after_months,
+                    "reference": rule.reference}
+        for rule in config.disposal
+    }, c["disposal_rules"])
     session.flush()
     return report
 

@@ -325,7 +325,9 @@ def test_a_crash_between_claim_and_mark_leads_to_at_most_one_message(
             how, Crash)()
 
     first = Recorder(behaviour=None if how == "after_send_before_mark" else crash_in_send)
-    service = make(stores, first)
+    # One sending thread: exactly one delivery is between claim and mark when it dies (with
+    # more, up to `workers` are; test_a_crash_with_concurrent_sending covers that).
+    service = make(stores, first, workers=1)
     if how == "after_send_before_mark":
         def finish_then_die(*_args: object, **_kwargs: object) -> None:
             crashed.append(first.sent[-1].identity)

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -24,19 +25,23 @@ from typing import Any
 
 from handlers.messages import Reply
 from scheduler.messenger import Target
-from scheduler.reminders import ReminderService
+from scheduler.reminders import DEFAULT_WORKERS, ReminderService
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 
 
 class KeyedService(ReminderService):
-    """Remembers which delivery is being sent, so that the messenger can write its key."""
+    """Remembers which delivery each sending thread is on, so the messenger can write its key."""
 
-    current_key = ""
+    _local = threading.local()
 
-    def _send(self, delivery: Any, *args: Any, **kwargs: Any) -> None:
-        self.current_key = delivery.key
-        super()._send(delivery, *args, **kwargs)
+    @property
+    def current_key(self) -> str:
+        return str(getattr(self._local, "key", ""))
+
+    def _send(self, delivery: Any, *args: Any, **kwargs: Any) -> float | None:
+        self._local.key = delivery.key
+        return super()._send(delivery, *args, **kwargs)
 
 
 class FileMessenger:
@@ -90,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             {"log": messenger},
             lambda: now,
             instance_id=args.instance,
+            # Killed in the middle: one delivery between claim and mark, as the test expects.
+            workers=1 if args.hang_after_first else DEFAULT_WORKERS,
         )
         messenger.service = service
         service.due(now)  # warm up (imports, connections) before the barrier

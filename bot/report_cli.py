@@ -1,0 +1,82 @@
+"""`samverkan report status|summary`: the reports as files, for operators and scheduled jobs.
+
+The same builders as the chat and the `/export` links (`handlers.reports.build_file`); no
+rights are checked (whoever runs the command line has the database). Binary formats (docx,
+xlsx, png) are not written to a terminal: give `--output FILE` or redirect.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from domain.calendar import STOCKHOLM
+from domain.dates import DateParseError, parse_date
+from domain.export_link import ExportKind
+from handlers.i18n import Translator
+from handlers.reports import FORMATS, build_file, default_status_since, midnight
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 2
+BINARY = frozenset({"docx", "xlsx", "png"})
+
+
+def run_report(
+    settings: Settings,
+    t: Translator,
+    kind: str,
+    *,
+    group_id: str | None,
+    since_text: str | None,
+    fmt: str,
+    output: Path | None,
+    areas: list[str] | None = None,
+    now: datetime | None = None,
+    stdout: BinaryIO | None = None,
+) -> int:
+    report: ExportKind = "summary" if kind == "summary" else "status"
+    now = now or datetime.now(UTC)
+    today = now.astimezone(STOCKHOLM).date()
+    if fmt not in FORMATS[report]:
+        print(t("reports.error.format", kind=t(f"reports.kind.{report}"), format=fmt,
+                formats=", ".join(FORMATS[report])), file=sys.stderr)
+        return EXIT_PROBLEMS
+    since: datetime | None = None
+    if since_text:
+        try:
+            since = midnight(parse_date(since_text, today=today))
+        except DateParseError as error:
+            print(t(f"calendar.{error.code}", text=error.text), file=sys.stderr)
+            return EXIT_PROBLEMS
+    target = stdout or sys.stdout.buffer
+    if output is None and fmt in BINARY and target.isatty():
+        print(t("reports.cli.binary_to_terminal", format=fmt), file=sys.stderr)
+        return EXIT_PROBLEMS
+    runtime = build_runtime(settings)
+    try:
+        with runtime.stores() as store:
+            group = store.calendar.group(group_id) if group_id else None
+            if (group_id and group is None) or (report == "summary" and group is None):
+                choices = ", ".join(g.id for g in store.calendar.groups())
+                print(t("group.unknown", group=group_id or "-", choices=choices),
+                      file=sys.stderr)
+                return EXIT_PROBLEMS
+            if report == "status" and since is None:
+                since = default_status_since(store, group, now)
+            file = build_file(
+                store, t, runtime.dispatcher.options, report, fmt, now=now, group=group,
+                goal_areas=areas or None, since=since,
+            )
+    finally:
+        runtime.close()
+    if output is not None:
+        output.write_bytes(file.content)
+        print(t("reports.cli.written", file=output, size=len(file.content)), file=sys.stderr)
+    else:
+        target.write(file.content)
+        target.flush()
+    return EXIT_OK

@@ -1,0 +1,176 @@
+"""`mina-data` (`my-data`): the person's register extract (GDPR art. 15), behind a signed link.
+
+The chat answer (private) gives links, valid `EXTRACT_LINK_HOURS`, to everything stored about
+the person who asks, as a readable document (Markdown, Word) and as JSON. A link names that
+person and nobody else: whoever opens it gets that person's extract or nothing, and only while
+the person is active. Every link given and every extract fetched is in the audit log
+(`gdpr.extract.link`, `gdpr.extract`), without personal data in the detail.
+
+`samverkan gdpr export PERSON` (bot/gdpr_cli.py) builds the same files for an administrator.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final, Literal
+
+from domain.document import Block, Divider, Document, Fields, Heading, Paragraph
+from domain.export_link import LinkError
+from domain.extract_link import FORMATS, ExtractFormat, ExtractRequest, extract_key, sign, verify
+from handlers import messages as chat
+from handlers.core import Context, Options
+from handlers.i18n import Translator, translator
+from handlers.messages import Reply
+from handlers.ports import Store
+from handlers.updates import format_moment
+
+EXTRACT_LINK_HOURS: Final = 1
+EXTRACT_PATH_PREFIX: Final = "/extract/"
+MEDIA_TYPES: Final[dict[str, str]] = {
+    "json": "application/json",
+    "md": "text/markdown",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+# The sections of an extract, in the order shown; each has a title in the catalogs.
+SECTIONS: Final = (
+    "chat_identities", "memberships", "representatives", "updates", "changes_to_other_updates",
+    "decisions", "next_steps", "schedule_changes", "calendar_links", "reminders",
+    "teams_conversations", "audit_entries",
+)
+
+
+@dataclass(frozen=True)
+class ExtractFile:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+Refusal = Literal["malformed", "signature", "expired", "inactive"]
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: Refusal
+
+
+def _secret(store: Store, options: Options) -> bytes:
+    return extract_key(options.secret_key or store.reports.signing_key())
+
+
+def extract_url(store: Store, options: Options, request: ExtractRequest) -> str:
+    token = sign(request, _secret(store, options))
+    return f"{options.public_base_url.rstrip('/')}{EXTRACT_PATH_PREFIX}{token}"
+
+
+def handle_my_data(ctx: Context) -> Reply:
+    t = ctx.t
+    expires = ctx.now + timedelta(hours=EXTRACT_LINK_HOURS)
+    builder = chat.ReplyBuilder(heading=t("gdpr.extract.title"))
+    builder.paragraph(t("gdpr.extract.intro"))
+    for fmt in ("md", "docx", "json"):
+        request = ExtractRequest(ctx.actor.id, fmt, ctx.language, expires)
+        builder.paragraph(t(f"gdpr.extract.link_{fmt}",
+                            url=extract_url(ctx.store, ctx.options, request)))
+    builder.paragraph(t("gdpr.extract.until", until=format_moment(t, expires)))
+    builder.paragraph(t("gdpr.extract.note"))
+    ctx.store.audit.record(ctx.actor.id, "gdpr.extract.link", "ok", "md docx json")
+    return builder.build()
+
+
+def open_extract(store: Store, token: str, options: Options, now: datetime
+                 ) -> ExtractFile | Refused:
+    """What `/extract/<token>` serves: the person's extract, or why not; audited."""
+
+    try:
+        request = verify(token, _secret(store, options), now)
+    except LinkError as error:
+        return Refused(error.problem)
+    person = store.people.get(request.person_id)
+    if person is None or not person.active:
+        if person is not None:
+            store.audit.record(person.id, "gdpr.extract", "denied", "inactive")
+        return Refused("inactive")
+    file = build_extract(store, translator(request.language), request.person_id,
+                         request.format, now)
+    if file is None:
+        return Refused("inactive")
+    store.audit.record(person.id, "gdpr.extract", "ok", f"{request.format} link")
+    return file
+
+
+def build_extract(store: Store, t: Translator, person_id: str, fmt: ExtractFormat,
+                  now: datetime) -> ExtractFile | None:
+    """The extract of one person in one format; None when there is no such person."""
+
+    if fmt not in FORMATS:
+        raise ValueError(f"no extract format {fmt!r}")
+    data = store.register.extract(person_id)
+    if data is None:
+        return None
+    name = f"registerutdrag-{person_id}-{now.date().isoformat()}"
+    if fmt == "json":
+        body = {"generated_at": now.isoformat(), "person_id": person_id, **data}
+        content = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
+        return ExtractFile(f"{name}.json", MEDIA_TYPES[fmt], content)
+    from reports import render_document
+
+    document = extract_document(t, data, now, filename=name)
+    return ExtractFile(f"{name}.{fmt}", MEDIA_TYPES[fmt], render_document(document, fmt))
+
+
+def _label(t: Translator, field: str) -> str:
+    key = f"gdpr.field.{field}"
+    return t(key) if t.has(key) else field
+
+
+def _value(t: Translator, value: Any) -> str:
+    if value is None or value == "" or value == {} or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return t("gdpr.yes") if value else t("gdpr.no")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _fields(t: Translator, item: dict[str, Any], skip: tuple[str, ...] = ()) -> Fields:
+    return Fields(tuple(
+        (_label(t, key), _value(t, value)) for key, value in item.items() if key not in skip
+    ))
+
+
+def extract_document(t: Translator, data: dict[str, Any], now: datetime, *,
+                     filename: str = "registerutdrag") -> Document:
+    person = data["person"]
+    blocks: list[Block] = [
+        Paragraph(t("gdpr.doc.intro")),
+        Heading(t("gdpr.section.person"), 2),
+        _fields(t, {**{k: v for k, v in person.items() if k != "organisation"},
+                    "organisation": person["organisation"]["name"]}),
+    ]
+    for section in SECTIONS:
+        items: list[dict[str, Any]] = data.get(section, [])
+        blocks.append(Heading(t(f"gdpr.section.{section}"), 2))
+        if not items:
+            blocks.append(Paragraph(t("gdpr.doc.none")))
+            continue
+        for item in items:
+            if section == "updates":
+                blocks.append(Heading(t("gdpr.doc.update", number=item["id"],
+                                        activity=item["activity_code"]), 3))
+                blocks.append(_fields(t, item, skip=("history",)))
+                for version in item["history"]:
+                    blocks.append(Heading(t("gdpr.doc.version", version=version["version"]), 4))
+                    blocks.append(_fields(t, version, skip=("version",)))
+            else:
+                blocks.append(_fields(t, item))
+                blocks.append(Divider())
+    return Document(
+        title=t("gdpr.doc.title", name=person["name"]),
+        subtitle=t("gdpr.doc.subtitle", date=now.date().isoformat()),
+        blocks=tuple(blocks), language=t.language, filename=filename, generated_at=now,
+        subject=t("gdpr.doc.subject"),
+    )
