@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.export_route import EXPORT_PATH, export_route
-from bot.gdpr_route import EXTRACT_PATH, extract_route
 from bot.messengers import reminder_service
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from bot.signed_files import EXPORT_PATH, EXTRACT_PATH, export_route, extract_route
 from handlers.calendar import feed_for_token
 from handlers.i18n import translator
 from scheduler.disposal import dispose_daily

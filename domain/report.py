@@ -347,6 +347,49 @@ def _status_chart(
 # --- status: "allt på ett papper" ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _StatusScope:
+    """What the status's page (`build_status`) and its spreadsheet (`status_dataset`) are both
+    made of, so that the two can never disagree on an activity's standing."""
+
+    # (code, title, activities) per goal area asked for, in the plan's order.
+    areas: list[tuple[str, str, list[PlanActivity]]]
+    # (activity code, indicator id) → the latest value reported.
+    values: dict[tuple[str, str], float]
+    as_of: date
+    by_code: dict[str, ActivityFigures]
+    stale_limit: datetime
+
+    @classmethod
+    def of(
+        cls,
+        activities: Sequence[PlanActivity],
+        figures: StatusFigures,
+        period: Period,
+        stale_after_days: int,
+        goal_areas: Collection[str] | None,
+    ) -> _StatusScope:
+        wanted = [a for a in activities if goal_areas is None or a.goal_area_code in goal_areas]
+        return cls(
+            areas=_areas(wanted),
+            values=_latest_values(figures.indicators),
+            as_of=local_date(period.end),
+            by_code={f.code: f for f in figures.activities},
+            stale_limit=period.end - timedelta(days=stale_after_days),
+        )
+
+    def figures_of(self, code: str) -> ActivityFigures:
+        # An activity storage has no row for has simply never been reported on.
+        return self.by_code.get(code) or ActivityFigures(code, None, None, None)
+
+    def standing(self, code: str) -> tuple[ActivityFigures, date | None, bool]:
+        """Its figures, the day of its latest update (None: never) and whether that is stale."""
+
+        f = self.figures_of(code)
+        last = local_date(f.last_update) if f.last_update else None
+        return f, last, f.last_update is not None and f.last_update < self.stale_limit
+
+
 def build_status(
     t: Translate,
     language: str,
@@ -361,16 +404,8 @@ def build_status(
 ) -> Document:
     """Every goal area and activity on one page: status, change, last update, indicators."""
 
-    wanted = [a for a in activities if goal_areas is None or a.goal_area_code in goal_areas]
-    areas = _areas(wanted)
-    by_code = {f.code: f for f in figures.activities}
-    values = _latest_values(figures.indicators)
-    as_of = local_date(period.end)
-    stale_limit = period.end - timedelta(days=stale_after_days)
-
-    def figures_of(code: str) -> ActivityFigures:
-        return by_code.get(code) or ActivityFigures(code, None, None, None)
-
+    scope = _StatusScope.of(activities, figures, period, stale_after_days, goal_areas)
+    areas, values, as_of = scope.areas, scope.values, scope.as_of
     rows: list[Row] = []
     stale: list[str] = []
     never: list[str] = []
@@ -378,13 +413,10 @@ def build_status(
     for _code, title, items in areas:
         rows.append(Row((Cell(title),), section=True))
         for activity in items:
-            f = figures_of(activity.code)
-            last = local_date(f.last_update) if f.last_update else None
-            is_stale = f.last_update is not None and f.last_update < stale_limit
-            if f.last_update is None:
+            f, last, is_stale = scope.standing(activity.code)
+            if last is None:
                 never.append(activity.code)
             elif is_stale:
-                assert last is not None
                 stale.append(t("reports.status.stale_item", code=activity.code, date=iso(last)))
             texts = []
             for indicator in activity.indicators:
@@ -405,7 +437,7 @@ def build_status(
     blocks: list[Block] = [
         _counts_table(t, areas, figures.counts),
         _status_chart(t, t("reports.chart.status_title"), areas,
-                      lambda code: figures_of(code).status, bars),
+                      lambda code: scope.figures_of(code).status, bars),
         Table(
             (t("reports.col.activity"), t("reports.col.owners"), t("reports.col.status"),
              t("reports.col.change"), t("reports.col.last_update"), t("reports.col.indicators")),
@@ -419,7 +451,7 @@ def build_status(
         ))
     if never:
         blocks.append(Paragraph(t("reports.status.never", items=", ".join(never)), "warning"))
-    if not stale and not never and wanted:
+    if not stale and not never and areas:
         blocks.append(Paragraph(t("reports.status.all_fresh", days=stale_after_days), "note"))
     area_names = ", ".join(title for _, title, _ in areas)
     subtitle = t(
@@ -502,12 +534,8 @@ def status_dataset(
 ) -> Dataset:
     """The status as typed rows, one per activity, one sheet per goal area."""
 
-    wanted = [a for a in activities if goal_areas is None or a.goal_area_code in goal_areas]
-    areas = _areas(wanted)
-    by_code = {f.code: f for f in figures.activities}
-    values = _latest_values(figures.indicators)
-    end_day = local_date(period.end)
-    stale_limit = period.end - timedelta(days=stale_after_days)
+    scope = _StatusScope.of(activities, figures, period, stale_after_days, goal_areas)
+    areas, values, end_day = scope.areas, scope.values, scope.as_of
     indicators = [(a, i) for _, _, items in areas for a in items for i in a.indicators]
     columns = [
         Column("goal_area", t("reports.col.goal_area"), width=28),
@@ -537,11 +565,10 @@ def status_dataset(
     rows: list[tuple[CellValue, ...]] = []
     for _code, title, items in areas:
         for activity in items:
-            f = by_code.get(activity.code) or ActivityFigures(activity.code, None, None, None)
-            last = local_date(f.last_update) if f.last_update else None
-            if f.last_update is None:
+            f, last, is_stale = scope.standing(activity.code)
+            if last is None:
                 warning = t("reports.status.warning_never")
-            elif f.last_update < stale_limit:
+            elif is_stale:
                 warning = t("reports.status.warning_stale")
             else:
                 warning = ""

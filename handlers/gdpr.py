@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
 from domain.document import Block, Divider, Document, Fields, Heading, Paragraph
-from domain.export_link import LinkError
 from domain.extract_link import FORMATS, ExtractFormat, ExtractRequest, extract_key, sign, verify
+from domain.signed_link import LinkError, PurposeKey
 from handlers import messages as chat
 from handlers.core import Context, Options
 from handlers.i18n import Translator, translator
@@ -56,7 +56,7 @@ class Refused:
     reason: Refusal
 
 
-def _secret(store: Store, options: Options) -> bytes:
+def _secret(store: Store, options: Options) -> PurposeKey:
     return extract_key(options.secret_key or store.reports.signing_key())
 
 

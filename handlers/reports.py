@@ -51,7 +51,7 @@ from domain.document import (
     Paragraph,
     Table,
 )
-from domain.export_link import KINDS, ExportKind, ExportRequest, LinkError, link_key, sign, verify
+from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
 from domain.model import GroupInfo, Person
 from domain.plan import PlanActivity
 from domain.reminders import previous_meeting_start
@@ -68,6 +68,7 @@ from domain.report import (
     update_dataset,
 )
 from domain.schedule import Meeting, latest_held
+from domain.signed_link import LinkError, PurposeKey
 from handlers import messages as chat
 from handlers.calendar import Names, convener_text, schedule_of
 from handlers.core import Context, Options, UserError, fold
@@ -413,7 +414,7 @@ def build_file(
 # --- signed links -------------------------------------------------------------------------
 
 
-def export_key(store: Store, options: Options) -> bytes:
+def export_key(store: Store, options: Options) -> PurposeKey:
     """SECRET_KEY when set; else the installation's own key, made once and kept in the DB."""
 
     return link_key(options.secret_key or store.reports.signing_key())

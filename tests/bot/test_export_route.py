@@ -1,8 +1,10 @@
-"""`GET /export/<token>` on a real aiohttp server at 127.0.0.1 (ephemeral port).
+"""`GET /export/<token>` and `GET /extract/<token>` on a real aiohttp server at 127.0.0.1
+(ephemeral port).
 
-The links come from the chat (`export …` through the dispatcher); each format is downloaded
-and opened with its own library. A tampered link is 403, an expired one 410, and one whose
-person is no longer active 403.
+The links come from the chat (`export …`, `mina-data` through the dispatcher); each report
+format is downloaded and opened with its own library. A tampered link is 403, an expired one
+410, and one whose person is no longer active 403; a link of one kind is 403 at the other's
+address.
 """
 
 from __future__ import annotations
@@ -62,11 +64,11 @@ def runtime(database_url: str, tmp_path: Path, example_config: Config,
     runtime.close()
 
 
-def link(runtime: Runtime, words: str, person: str = "linnea.ek") -> str:
+def link(runtime: Runtime, words: str, person: str = "linnea.ek", kind: str = "export") -> str:
     reply = runtime.dispatcher.handle(Command("console", person, words))
-    found = re.search(r"https://bot\.example\.org/export/(\S+)", reply.plain_text())
+    found = re.search(rf"https://bot\.example\.org/{kind}/(\S+)", reply.plain_text())
     assert found is not None, reply.plain_text()
-    return "/export/" + found.group(1)
+    return f"/{kind}/" + found.group(1)
 
 
 def fetch(runtime: Runtime, *paths: str) -> list[tuple[int, dict[str, str], bytes]]:
@@ -169,3 +171,24 @@ def test_a_person_no_longer_active_gets_nothing(runtime: Runtime) -> None:
         session.commit()
     [(status, _, body)] = fetch(runtime, path)
     assert status == 403 and b"Samordnare" not in body
+
+
+def test_an_extract_link_gives_the_extract_until_it_expires(runtime: Runtime,
+                                                           clock: FixedClock) -> None:
+    good = link(runtime, "mina-data", kind="extract")
+    report = link(runtime, "export status md")
+    payload, signature = good.removeprefix("/extract/").split(".")
+    forged = f"/extract/{payload}.{'A' * len(signature)}"
+    as_report = "/extract/" + report.removeprefix("/export/")
+    as_extract = "/export/" + good.removeprefix("/extract/")
+    results = fetch(runtime, good, forged, as_report, as_extract)
+    assert [status for status, _, _ in results] == [200, 403, 403, 403]
+    status, headers, body = results[0]
+    assert headers["Content-Disposition"].startswith('attachment; filename="')
+    assert headers["Cache-Control"] == "private, no-store"
+    assert headers["Content-Type"].startswith("text/markdown; charset=utf-8")
+    assert "registerutdraget är ogiltig" in results[1][2].decode("utf-8")
+    assert "Länken är ogiltig" in results[3][2].decode("utf-8")
+    clock.now = NOW + timedelta(hours=1, seconds=1)
+    [(status, _, body)] = fetch(runtime, good)
+    assert status == 410 and "registerutdraget har gått ut" in body.decode("utf-8")

@@ -18,7 +18,7 @@ from domain.document import (
     Paragraph,
     Table,
 )
-from domain.export_link import ExportRequest, LinkError, link_key, sign, verify
+from domain.export_link import ExportRequest, link_key, sign, verify
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanIndicator
 from domain.report import (
@@ -40,6 +40,7 @@ from domain.report import (
     status_dataset,
     update_dataset,
 )
+from domain.signed_link import LinkError
 from handlers.i18n import translator
 
 SV = translator("sv")
