@@ -19,11 +19,12 @@ Guarantees, and what gives each one:
 Sending (throughput): the deliveries of a tick are grouped per destination (platform and
 recipient: one channel, or one person's direct messages) and sent concurrently across
 destinations by a bounded pool of `workers` threads. One destination's deliveries go in the
-planned order, one at a time, each at least the messenger's `min_interval` (seconds; 1.0 for
-Slack's one message a second per channel, 0 when a messenger has none) after the previous one
-to that destination has finished, or `retry_after` after a 429. Every delivery still goes
-prepare → claim → send → mark on its own, so at most `workers` deliveries are ever between
-claim and mark; a crash leaves at most that many "interrupted", never one sent twice.
+planned order, one at a time, each starting at least the messenger's `min_interval` (seconds;
+1.0 for Slack's one message a second per channel, 0 when a messenger has none) after the
+previous one to that destination started, or `retry_after` after a 429. Each delivery still
+goes prepare → claim → send → mark, but claims and marks are written in batches (one commit
+for many deliveries); at most `claim_capacity` deliveries are ever between claim and mark, so a
+crash leaves at most that many "interrupted", never one sent twice.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from domain.reminders import (
     GroupAudience,
@@ -83,6 +84,17 @@ DEFAULT_WORKERS = 16
 # A 429's Retry-After up to this (seconds) holds the destination's next delivery in the tick; a
 # longer one does not hold the tick: the next delivery is tried and retried like the first.
 MAX_INLINE_WAIT = 5.0
+# How often one delivery is sent again within the tick after such a 429, before it is left to
+# the retries of later ticks.
+MAX_INLINE_TRIES = 3
+# Claims are made ahead, in batches: once a destination is due within CLAIM_SOON seconds, every
+# destination due within CLAIM_AHEAD is claimed in the same transaction (one commit, not one per
+# message). Marks as "sent" are written at least every MARK_EVERY seconds.
+CLAIM_SOON = 0.05
+CLAIM_AHEAD = 0.5
+MARK_EVERY = 0.25
+# (platform, "channel" or "person", group or person id): one queue, paced on its own.
+Destination = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,13 @@ class Delivery:
     @property
     def key(self) -> str:
         return f"{self.reminder.key}|{self.platform}"
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A 429 worth waiting for: the delivery is sent again, still claimed, after `retry_after`."""
+
+    retry_after: float
 
 
 @dataclass
@@ -134,6 +153,8 @@ class ReminderService:
         self.default_language = default_language
         self.lookback = lookback
         self.workers = max(1, workers)
+        # Deliveries claimed and not yet sent, at most: what a crash could leave "interrupted".
+        self.claim_capacity = max(self.workers * 64, 256)
         self.monotonic = monotonic
         self._report_lock = threading.Lock()
 
@@ -233,7 +254,7 @@ class ReminderService:
     # -- the send pipeline ------------------------------------------------------------------
 
     @staticmethod
-    def _destination(delivery: Delivery) -> tuple[str, str, str]:
+    def _destination(delivery: Delivery) -> Destination:
         """Where a delivery lands: one channel of a group, or one person's direct messages."""
 
         reminder = delivery.reminder
@@ -246,34 +267,34 @@ class ReminderService:
 
         return float(getattr(self.messengers.get(platform), "min_interval", 0.0) or 0.0)
 
-    def _deliver_one(self, delivery: Delivery, now: datetime, report: RunReport) -> float:
-        """Prepare, claim, send, mark one delivery; answers how long its destination rests."""
+    def _deliver_one(self, delivery: Delivery, now: datetime, report: RunReport) -> None:
+        """Prepare, claim, send, mark one delivery (the messenger paces its own sends)."""
 
         prepared = self._prepare(delivery)
         if not self._claim(delivery, now, "sending"):
             with self._report_lock:
                 report.skipped.append(delivery.key)
-            return 0.0
-        retry_after = self._send(delivery, prepared, now, report)
-        if retry_after is not None and retry_after <= MAX_INLINE_WAIT:
-            return max(retry_after, self.interval(delivery.platform))
-        return self.interval(delivery.platform)
+            return
+        self._send(delivery, prepared, now, report)
 
     def _deliver_all(self, deliveries: list[Delivery], now: datetime, report: RunReport) -> None:
         """Sends per destination in order, paced, concurrently across destinations.
 
-        The calling thread schedules: a heap of destinations by the time their next delivery
-        may start. It takes up to `batch` ready deliveries, reads their messages, claims them
-        in one transaction (in key order, so two instances never deadlock), and hands them to
-        the pool; a finished delivery puts its destination back at finish + interval (or +
-        retry_after after a 429). Sent deliveries are marked in batches too: a crash before the
-        mark leaves them "sending", later "interrupted", never sent twice. At most `batch`
-        deliveries are claimed and not yet sent at any time. An error in any delivery (a
-        database that fails) stops the scheduling, lets the deliveries in flight finish, marks
-        what was sent, and is raised: the tick fails as a whole, as before.
+        The calling thread schedules. Each destination is in one place at a time: waiting (a
+        heap by the time its next delivery may start), claimed (its next delivery claimed and
+        waiting for that time), in flight in the pool, or done. Claims are made ahead and in
+        batches: once the earliest waiting destination is almost due, every destination due
+        within `CLAIM_AHEAD` has its next delivery's message read and claimed in one
+        transaction (in key order, so two instances never deadlock). A finished delivery puts
+        its destination back at start + interval (or after a 429's Retry-After). Sent
+        deliveries are marked in batches too: a crash before the mark leaves them "sending",
+        later "interrupted", never sent twice. At most `claim_capacity` deliveries are claimed
+        and not yet sent at any time. An error in any delivery (a database that fails) stops
+        the scheduling, releases the claims not yet started, lets the deliveries in flight
+        finish, marks what was sent, and is raised: the tick fails as a whole, as before.
         """
 
-        queues: dict[tuple[str, str, str], deque[Delivery]] = {}
+        queues: dict[Destination, deque[Delivery]] = {}
         for delivery in deliveries:
             queues.setdefault(self._destination(delivery), deque()).append(delivery)
         if not queues:
@@ -284,77 +305,109 @@ class ReminderService:
             for delivery in deliveries:
                 self._deliver_one(delivery, now, report)
             return
-        batch = max(self.workers * 4, 64)
+        capacity = self.claim_capacity
         start = self.monotonic()
-        heap = [(start, order, dest) for order, dest in enumerate(queues)]
-        heapq.heapify(heap)
-        Done = tuple[int, tuple[str, str, str], float, BaseException | None]
+        waiting = [(start, order, dest) for order, dest in enumerate(queues)]
+        heapq.heapify(waiting)
+        # (when it may start, destination's order, destination, delivery, message, tries so far)
+        claimed: list[tuple[float, int, Destination, Delivery, Prepared, int]] = []
+        # (destination's order, destination, when its next delivery may start, the delivery
+        # again after a short 429 (still claimed, so it keeps its place), error)
+        Again = tuple[Delivery, Prepared, int] | None
+        Done = tuple[int, Destination, float, Again, BaseException | None]
         done: queue.SimpleQueue[Done] = queue.SimpleQueue()
         unmarked: list[Delivery] = []
 
-        def job(order: int, dest: tuple[str, str, str], delivery: Delivery,
-                prepared: Prepared) -> None:
-            rest, error = 0.0, None
+        def job(order: int, dest: Destination, delivery: Delivery, prepared: Prepared,
+                tries: int) -> None:
+            error, again = None, None
+            started = self.monotonic()
+            # The destination's next message may start one interval after this one started
+            # (the platform counts messages per second, not gaps between them); after a 429,
+            # only once the platform's Retry-After has passed.
+            next_at = started + self.interval(delivery.platform)
             try:
-                retry_after = self._send(delivery, prepared, now, report, unmarked=unmarked)
-                rest = self.interval(delivery.platform)
+                retry_after = self._send(delivery, prepared, now, report, unmarked=unmarked,
+                                         hold=tries < MAX_INLINE_TRIES)
+                if isinstance(retry_after, Hold):
+                    again = (delivery, prepared, tries + 1)
+                    retry_after = retry_after.retry_after
                 if retry_after is not None and retry_after <= MAX_INLINE_WAIT:
-                    rest = max(rest, retry_after)
+                    next_at = max(next_at, self.monotonic() + retry_after)
             except BaseException as caught:  # handed to the scheduling thread, raised there
                 error = caught
-            done.put((order, dest, rest, error))
+            done.put((order, dest, next_at, again, error))
+
+        def claim_ahead(clock: float) -> None:
+            picked: list[tuple[float, int, Destination]] = []
+            while (waiting and waiting[0][0] <= clock + CLAIM_AHEAD
+                   and in_flight + len(claimed) + len(picked) < capacity):
+                picked.append(heapq.heappop(waiting))
+            batch = [queues[dest].popleft() for _at, _order, dest in picked]
+            prepared = [self._prepare(delivery) for delivery in batch]
+            won = self._claim_many(batch, now)
+            for (at, order, dest), delivery, message in zip(picked, batch, prepared, strict=True):
+                if delivery.key in won:
+                    heapq.heappush(claimed, (at, order, dest, delivery, message, 0))
+                    continue
+                report.skipped.append(delivery.key)
+                if queues[dest]:
+                    heapq.heappush(waiting, (at, order, dest))
 
         failure: BaseException | None = None
         in_flight = 0
         last_mark = self.monotonic()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="reminders") as pool:
             try:
-                while heap or in_flight:
-                    ready: list[tuple[int, tuple[str, str, str]]] = []
-                    while (heap and in_flight + len(ready) < batch
-                           and heap[0][0] <= self.monotonic()):
-                        _at, order, dest = heapq.heappop(heap)
-                        ready.append((order, dest))
-                    if ready:
-                        picked = {queues[dest][0].key: (order, dest) for order, dest in ready}
-                        prepared = {key: self._prepare(queues[dest][0])
-                                    for key, (order, dest) in picked.items()}
-                        claimed = self._claim_many(
-                            [queues[dest][0] for _order, dest in ready], now)
-                        for key, (order, dest) in picked.items():
-                            delivery = queues[dest].popleft()
-                            if key in claimed:
-                                pool.submit(job, order, dest, delivery, prepared[key])
-                                in_flight += 1
-                                continue
-                            report.skipped.append(key)
-                            if queues[dest]:
-                                heapq.heappush(heap, (self.monotonic(), order, dest))
-                    if unmarked and (not in_flight or len(unmarked) >= batch
-                                     or self.monotonic() - last_mark > 0.25):
+                while waiting or claimed or in_flight:
+                    clock = self.monotonic()
+                    # Claim in batches, not one commit per finished delivery: only when there
+                    # is room for a good batch, or when nothing else is claimed to go on with.
+                    room = capacity - in_flight - len(claimed)
+                    if (waiting and waiting[0][0] <= clock + CLAIM_SOON
+                            and (room >= capacity // 8 or (room > 0 and not claimed))):
+                        claim_ahead(clock)
+                    while claimed and claimed[0][0] <= self.monotonic():
+                        _at, order, dest, delivery, message, tries = heapq.heappop(claimed)
+                        pool.submit(job, order, dest, delivery, message, tries)
+                        in_flight += 1
+                    if unmarked and (not in_flight or len(unmarked) >= capacity
+                                     or self.monotonic() - last_mark > MARK_EVERY):
                         self._mark_sent(unmarked, now, report)
                         last_mark = self.monotonic()
+                    wake = [self.monotonic() + MARK_EVERY]
+                    if claimed:
+                        wake.append(claimed[0][0])
+                    if waiting and capacity - in_flight - len(claimed) >= capacity // 8:
+                        wake.append(waiting[0][0] - CLAIM_SOON)
+                    timeout = max(0.0, min(wake) - self.monotonic())
                     if not in_flight:
-                        wait = heap[0][0] - self.monotonic() if heap else 0.0
-                        if wait > 0:
-                            threading.Event().wait(wait)
+                        if timeout > 0:
+                            threading.Event().wait(timeout)
                         continue
-                    timeout = 0.25
-                    if heap and in_flight < batch:
-                        timeout = min(timeout, max(0.0, heap[0][0] - self.monotonic()))
                     try:
-                        order, dest, rest, error = done.get(timeout=timeout)
+                        order, dest, next_at, again, error = done.get(timeout=timeout)
                     except queue.Empty:
                         continue
                     in_flight -= 1
                     if error is not None:
                         failure = failure or error
-                        heap.clear()
+                        waiting.clear()
+                    elif again is not None and failure is None:
+                        heapq.heappush(claimed, (next_at, order, dest, *again))
+                    elif again is not None:
+                        self._release([again[0]])
                     elif queues[dest] and failure is None:
-                        heapq.heappush(heap, (self.monotonic() + rest, order, dest))
+                        heapq.heappush(waiting, (next_at, order, dest))
+                    if failure is not None and claimed:
+                        self._release([entry[3] for entry in claimed])
+                        claimed.clear()
             except BaseException as error:
                 failure = failure or error
-                heap.clear()
+                waiting.clear()
+                if claimed:
+                    self._release([entry[3] for entry in claimed])
+                    claimed.clear()
                 while in_flight:
                     done.get()
                     in_flight -= 1
@@ -368,22 +421,47 @@ class ReminderService:
         """Claims in one transaction, each row in its own savepoint; answers the keys won."""
 
         ordered = sorted(deliveries, key=lambda d: d.key)
+        if not ordered:
+            return set()
         won: set[str] = set()
         with self.stores() as store:
             try:  # the usual case: none was claimed before, one insert of them all
                 with store.session.begin_nested():
-                    store.session.add_all([self._outbox_row(d, now, "sending") for d in ordered])
+                    store.session.execute(
+                        insert(OutboxDelivery),
+                        [self._outbox_values(d, now, "sending") for d in ordered],
+                    )
                 return {d.key for d in ordered}
             except IntegrityError:
                 pass
             for delivery in ordered:
                 try:
                     with store.session.begin_nested():
-                        store.session.add(self._outbox_row(delivery, now, "sending"))
+                        store.session.execute(
+                            insert(OutboxDelivery), [self._outbox_values(delivery, now, "sending")]
+                        )
                 except IntegrityError:
                     continue
                 won.add(delivery.key)
         return won
+
+    def _release(self, deliveries: list[Delivery]) -> None:
+        """Gives back claims that were never sent, so that the next tick sends them. If the
+        database cannot be reached, they stay "sending" and become "interrupted" (not sent)."""
+
+        keys = [d.key for d in deliveries]
+        try:
+            with self.stores() as store:
+                store.session.execute(
+                    delete(OutboxDelivery).where(
+                        OutboxDelivery.key.in_(keys),
+                        OutboxDelivery.status == "sending",
+                        OutboxDelivery.claimed_by == self.instance_id,
+                    )
+                )
+        except SQLAlchemyError:
+            log.warning("claims not released; they will be reported as interrupted",
+                        extra={"count": len(keys)})
 
     def _mark_sent(self, unmarked: list[Delivery], now: datetime, report: RunReport) -> None:
         taken = list(unmarked)
@@ -406,24 +484,27 @@ class ReminderService:
         return True
 
     def _outbox_row(self, delivery: Delivery, now: datetime, status: str) -> OutboxDelivery:
+        return OutboxDelivery(**self._outbox_values(delivery, now, status))
+
+    def _outbox_values(self, delivery: Delivery, now: datetime, status: str) -> dict[str, object]:
         reminder = delivery.reminder
-        return OutboxDelivery(
-            key=delivery.key,
-            reminder_key=reminder.key,
-            rule=reminder.rule,
-            group_id=reminder.group_id,
-            series_id=reminder.series_id,
-            meeting_id=reminder.meeting_id,
-            meeting_start=reminder.meeting_start,
-            recipient=reminder.recipient,
-            platform=delivery.platform,
-            due_at=reminder.due_at,
-            status=status,
-            attempts=0,
-            claimed_by=self.instance_id,
-            claimed_at=now,
-            finished_at=now if status == "missed" else None,
-        )
+        return {
+            "key": delivery.key,
+            "reminder_key": reminder.key,
+            "rule": reminder.rule,
+            "group_id": reminder.group_id,
+            "series_id": reminder.series_id,
+            "meeting_id": reminder.meeting_id,
+            "meeting_start": reminder.meeting_start,
+            "recipient": reminder.recipient,
+            "platform": delivery.platform,
+            "due_at": reminder.due_at,
+            "status": status,
+            "attempts": 0,
+            "claimed_by": self.instance_id,
+            "claimed_at": now,
+            "finished_at": now if status == "missed" else None,
+        }
 
     def _run_retries(self, now: datetime, report: RunReport) -> None:
         """Each retry that is due: read its message, claim it, send it, one at a time."""
@@ -493,9 +574,12 @@ class ReminderService:
         report: RunReport,
         *,
         unmarked: list[Delivery] | None = None,
-    ) -> float | None:
+        hold: bool = False,
+    ) -> float | Hold | None:
         """Sends and marks; answers the platform's `retry_after` when it said 429. With
-        `unmarked`, a delivery that went out is put there, for the caller to mark "sent"."""
+        `unmarked`, a delivery that went out is put there, for the caller to mark "sent". With
+        `hold`, a 429 short enough to wait for (`MAX_INLINE_WAIT`) is answered as `Hold`: the
+        delivery stays claimed and unmarked, for the caller to send again after the wait."""
 
         if isinstance(prepared, str):
             self._finish(delivery, now, "failed", prepared, report.failed)
@@ -505,6 +589,8 @@ class ReminderService:
         try:
             messenger.send(target, reply)
         except RateLimited as error:
+            if hold and error.retry_after <= MAX_INLINE_WAIT:
+                return Hold(error.retry_after)
             self._retry(
                 delivery,
                 now,

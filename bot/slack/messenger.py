@@ -20,6 +20,10 @@ from bot.slack.blocks import reply_messages
 from handlers.messages import Reply
 from scheduler.messenger import PermanentSendError, RateLimited, Target, TransientSendError
 
+# Slack allows about one message a second per channel; spacing the starts a little wider keeps
+# the jitter on the way (threads, connections) from landing two inside one second at Slack.
+SLACK_CHANNEL_INTERVAL = 1.05
+
 TRANSIENT_ERRORS = {"ratelimited", "service_unavailable", "fatal_error", "internal_error",
                     "request_timeout"}
 
@@ -31,7 +35,7 @@ class SlackMessenger:
         self,
         client: WebClient,
         *,
-        min_interval: float = 1.0,
+        min_interval: float = SLACK_CHANNEL_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

@@ -474,6 +474,54 @@ def test_rate_limit_on_one_channel_does_not_hold_up_other_channels(
     assert_once_each(recorder, len(expected))
 
 
+def test_a_short_rate_limit_is_waited_out_within_the_tick_in_order_and_once(
+    stores: StoreFactory, clock: FixedClock, synced_engine: Engine
+) -> None:
+    # KF-gruppen's channel gets two update requests; the platform answers the first with
+    # 429 (Retry-After 0.2 s) twice. Short waits are waited out inside the tick: both go out
+    # in the planned order, nothing is left for a later tick, nothing twice.
+    refusals = []
+
+    def platform(target: Target, _reply: Reply) -> None:
+        if target.address == "kf-arbetsgrupp" and len(refusals) < 2:
+            refusals.append(time_module.monotonic())
+            raise RateLimited(retry_after=0.2)
+
+    recorder = Recorder(behaviour=platform)
+    service = make(stores, recorder)
+    expected = due_keys(service, NOV25)
+    planned = [d.key for d in service.due(NOV25) if "|channel|" in d.key
+               and d.key.startswith(("varannan-vecka", "med-forbundscheferna"))]
+    report = run_at(service, clock, NOV25)
+    assert report.retrying == [] and set(report.sent) == expected
+    kf = [a for a in recorder.attempts if a.target.address == "kf-arbetsgrupp"]
+    assert len(kf) == 4
+    assert kf[0].reply.plain_text() == kf[1].reply.plain_text() == kf[2].reply.plain_text()
+    assert [s.reply.plain_text() for s in recorder.to("kf-arbetsgrupp")] == [
+        kf[2].reply.plain_text(), kf[3].reply.plain_text()]
+    assert refusals[1] - refusals[0] >= 0.2  # Retry-After was honoured
+    assert {statuses(synced_engine)[k] for k in planned} == {"sent"}
+    assert_once_each(recorder, len(expected))
+
+
+def test_a_rate_limit_that_persists_in_the_tick_is_left_to_the_retries(
+    stores: StoreFactory, clock: FixedClock, synced_engine: Engine
+) -> None:
+    def platform(target: Target, _reply: Reply) -> None:
+        if target.address == "kf-arbetsgrupp":
+            raise RateLimited(retry_after=0.05)
+
+    recorder = Recorder(behaviour=platform)
+    service = make(stores, recorder)
+    report = run_at(service, clock, NOV25)
+    assert len(report.retrying) == 2
+    kf = [a for a in recorder.attempts if a.target.address == "kf-arbetsgrupp"]
+    # Each is tried once and held three times in the tick (MAX_INLINE_TRIES), then recorded.
+    assert len(kf) == 2 * 4
+    rows = outbox(synced_engine)
+    assert {rows[k].status for k in report.retrying} == {"retry"}
+
+
 @pytest.mark.parametrize("max_attempts", [5, 2])
 def test_transient_errors_back_off_then_fail_and_every_administrator_is_told(
     stores: StoreFactory, clock: FixedClock, synced_engine: Engine, max_attempts: int
