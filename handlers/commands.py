@@ -8,7 +8,8 @@ from handlers.core import CommandSpec, FormSpec
 ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("hjälp", ("help", "?"), help.handle, "help.cmd.help", "help.ex.help"),
     CommandSpec(
-        "vem", ("whoami", "vem-är-jag"), whoami.handle, "help.cmd.whoami", "help.ex.whoami"
+        "vem", ("whoami", "vem-är-jag"), whoami.handle, "help.cmd.whoami", "help.ex.whoami",
+        personal=True,
     ),
     CommandSpec(
         "möten", ("meetings",), calendar.handle_meetings, "help.cmd.meetings", "help.ex.meetings"
@@ -24,16 +25,20 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "kalender", ("calendar",), calendar.handle_calendar, "help.cmd.calendar",
         "help.ex.calendar",
     ),
-    CommandSpec("hem", ("home", "översikt"), home.handle, "help.cmd.home", "help.ex.home"),
+    CommandSpec(
+        "hem", ("home", "översikt"), home.handle, "help.cmd.home", "help.ex.home", personal=True
+    ),
     CommandSpec(
         "påminnelser", ("reminders",), reminders.handle_reminders, "help.cmd.reminders",
-        "help.ex.reminders",
+        "help.ex.reminders", personal=True,
     ),
     CommandSpec(
         "rapportera", ("update",), updates.handle_report, "help.cmd.update", "help.ex.update",
         replay=updates.replay,
     ),
-    CommandSpec("mina", ("mine",), updates.handle_mine, "help.cmd.mine", "help.ex.mine"),
+    CommandSpec(
+        "mina", ("mine",), updates.handle_mine, "help.cmd.mine", "help.ex.mine", personal=True
+    ),
     CommandSpec("ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit"),
     CommandSpec(
         "ta-bort", ("withdraw",), updates.handle_withdraw, "help.cmd.withdraw",
@@ -60,7 +65,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "mina-data", ("my-data", "registerutdrag"), gdpr.handle_my_data, "help.cmd.my_data",
-        "help.ex.my_data",
+        "help.ex.my_data", personal=True,
     ),
 )
 

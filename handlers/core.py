@@ -86,6 +86,8 @@ class CommandSpec:
     help_key: str
     example_key: str
     replay: Replay | None = None
+    # Its answers are about the asker alone (identity, own updates, own data, own settings).
+    personal: bool = False
 
     def words(self) -> tuple[str, ...]:
         return (self.word, *self.aliases)

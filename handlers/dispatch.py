@@ -133,7 +133,8 @@ class Dispatcher:
             if spec is None:
                 return self._unknown(t, words[0])
             context = self._context(store, actor, t, command, words[1:], "command")
-            return self._run(context, lambda: spec.handler(context), spec.replay)
+            reply = self._run(context, lambda: spec.handler(context), spec.replay)
+            return replace(reply, personal=True) if spec.personal else reply
 
         return self._as_actor(command, work)
 

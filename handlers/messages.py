@@ -151,6 +151,9 @@ class Reply:
     is_error: bool = False
     # A private answer its asker may post to the channel (a convener sharing a summary).
     shareable: bool = False
+    # About the asker alone: a door that cannot answer privately in a shared place (Teams has
+    # no ephemeral messages) sends it to the person's direct chat instead, never to the place.
+    personal: bool = False
 
     @staticmethod
     def text(text: str, *, heading: str = "", is_error: bool = False) -> Reply:

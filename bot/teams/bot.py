@@ -10,6 +10,9 @@
 - A card's `Action.Submit` (the `rapportera` form) becomes a `FormSubmission`; the card is
   updated in place to the confirmation, or re-shown with each error under its field. A
   reminder's "Rapportera" button (`report.open`) opens the form.
+- Answers about the asker alone (`Reply.personal`: `vem`, `mina`, `mina-data`, ...) asked in a
+  channel or group chat go to the person's 1:1 chat too; where it cannot be opened, the thread
+  asks them to write to the bot directly, and shows nothing of the answer.
 - Forms are personal: one opened in a channel or group chat goes to the person's 1:1 chat with
   the bot (a card in a channel could be filled in by anyone, and its confirmation would
   replace it for everyone); the thread is told so. Where the 1:1 chat cannot be opened, the
@@ -315,7 +318,24 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
         if reply.form is not None:
             await self._show_form(context, origin, reply)
             return
+        if reply.personal and origin.kind != "personal":
+            await self._answer_in_personal_chat(context, origin, reply)
+            return
         await self._post(context, reply_cards(reply), reply, origin.reply_to)
+
+    async def _answer_in_personal_chat(
+        self, context: TurnContext, origin: Origin, reply: Reply
+    ) -> None:
+        """An answer about the asker alone, asked in a channel or group chat, goes to their 1:1
+        chat; the thread is told where. If that chat cannot be opened, the answer is not shown
+        in the thread either: the person is asked to write to the bot directly."""
+
+        summary = fallback_text(reply)
+        activities = [card_activity(card, summary) for card in reply_cards(reply)]
+        sent = await self._to_personal_chat(origin, activities)
+        note = "teams.answer_in_personal_chat" if sent else "teams.ask_in_personal_chat"
+        await post(context, [text_activity(self.t(note))], reply_to=origin.reply_to,
+                   pacer=self.pacer, retries=TURN_RETRIES)
 
     async def _post(
         self, context: TurnContext, cards: list[Card], reply: Reply, reply_to: str | None
@@ -349,21 +369,21 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
                        reply_to=origin.reply_to, pacer=self.pacer, retries=TURN_RETRIES)
             return
         activity = card_activity(card, fallback_text(reply))
-        if origin.kind != "personal" and await self._to_personal_chat(origin, activity):
+        if origin.kind != "personal" and await self._to_personal_chat(origin, [activity]):
             await post(context, [text_activity(self.t("teams.form_in_personal_chat"))],
                        reply_to=origin.reply_to, pacer=self.pacer, retries=TURN_RETRIES)
             return
         await post(context, [activity], reply_to=origin.reply_to, pacer=self.pacer,
                    retries=TURN_RETRIES)
 
-    async def _to_personal_chat(self, origin: Origin, activity: Activity) -> bool:
+    async def _to_personal_chat(self, origin: Origin, activities: list[Activity]) -> bool:
         """Sends into the person's 1:1 chat with the bot, opening it if need be."""
 
         if not origin.user_id or not origin.member_id:
             return False
 
         async def send(context: TurnContext) -> None:
-            await post(context, [activity], pacer=self.pacer, retries=TURN_RETRIES)
+            await post(context, activities, pacer=self.pacer, retries=TURN_RETRIES)
 
         async def opened(context: TurnContext) -> None:
             reference = created_reference(context, origin.member_id, origin.user_id,

@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "msteams"
 # (seconds, messages): Teams' limits per bot and conversation.
 TEAMS_WINDOWS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+# Seconds between two reminders to one conversation in the reminder service's send pipeline:
+# the 30-second window's rate, which a tick's burst can keep up; the pacer books the windows.
+REMINDER_INTERVAL = 30.0 / 60
 TRANSIENT_STATUSES = frozenset({408, 412, 500, 502, 503, 504})
 # A chat answer is tried again at most this often, and never waits longer than this in all.
 TURN_RETRIES = 3

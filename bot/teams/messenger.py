@@ -40,6 +40,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from bot.teams.cards import fallback_text, reply_cards
 from bot.teams.connector import (
     CHANNEL,
+    REMINDER_INTERVAL,
     SHARED_PACER,
     Pacer,
     card_activity,
@@ -59,6 +60,7 @@ SEND_TIMEOUT = 30.0
 
 class TeamsMessenger:
     platform = "teams"
+    min_interval = REMINDER_INTERVAL
 
     def __init__(
         self,

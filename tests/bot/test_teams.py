@@ -542,6 +542,53 @@ def test_report_in_a_channel_sends_the_form_to_the_personal_chat(
     assert row.reference["conversation"]["id"] == created.conversation
 
 
+@pytest.mark.parametrize("word", ["mina-data", "vem", "mina"])
+def test_an_answer_about_the_asker_goes_to_their_personal_chat_never_the_channel(
+    runtime: Runtime, fake: FakeBotFramework, word: str
+) -> None:
+    async def scenario(teams: Teams) -> dict[str, Any]:
+        answer, asked = await teams.say(word, channel=ARBETS, mention=True)
+        assert answer.status == 201 and answer.seconds < ACK_LIMIT
+        return asked
+
+    asked = drive(runtime, fake, scenario)
+    (created,) = fake.calls_of("create")
+    assert created.body["members"] == [{"id": LINNEA_MEMBER}]
+    (personal,) = fake.messages(created.conversation)
+    assert personal.cards and personal.text
+    (note,) = fake.messages(ARBETS)
+    assert note.activity_id == asked["id"] and note.text == SV("teams.answer_in_personal_chat")
+    assert not note.cards
+
+
+def test_without_a_personal_chat_an_answer_about_the_asker_is_not_shown_in_the_channel(
+    runtime: Runtime, fake: FakeBotFramework
+) -> None:
+    fake.fail_next(403, kinds=("create",))
+
+    async def scenario(teams: Teams) -> None:
+        answer, _asked = await teams.say("mina-data", channel=ARBETS, mention=True)
+        assert answer.status == 201
+
+    drive(runtime, fake, scenario)
+    (note,) = fake.messages(ARBETS)
+    assert note.text == SV("teams.ask_in_personal_chat") and not note.cards
+    assert "/extract/" not in json.dumps([c.body for c in fake.calls_of("send", "reply")])
+
+
+def test_a_question_about_the_group_is_answered_in_the_thread(
+    runtime: Runtime, fake: FakeBotFramework
+) -> None:
+    async def scenario(teams: Teams) -> None:
+        answer, _asked = await teams.say("möten", channel=ARBETS, mention=True)
+        assert answer.status == 201
+
+    drive(runtime, fake, scenario)
+    assert fake.calls_of("create") == []
+    (answer,) = fake.messages(ARBETS)
+    assert answer.cards
+
+
 def test_the_reminders_report_button_opens_the_form(
     runtime: Runtime, fake: FakeBotFramework
 ) -> None:
