@@ -27,6 +27,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+# Library loggers that may print request bodies or URLs with tokens stay quiet below WARNING.
+NOISY_LOGGERS = (
+    "slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "aiohttp.access",
+    "urllib3", "msal", "alembic",
+)
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -36,9 +43,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Library loggers that may print request bodies or URLs with tokens stay quiet below WARNING.
-    noisy_loggers = (
-        "slack_bolt", "slack_sdk", "botbuilder", "aiohttp.access", "urllib3", "msal", "alembic",
-    )
-    for noisy in noisy_loggers:
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
