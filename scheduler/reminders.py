@@ -13,8 +13,10 @@ Guarantees, and what gives each one:
   tick; an older one is recorded as "missed" and not sent.
 - A platform's 429 is honoured per delivery (`retry_after`), other transient errors are retried
   with backoff up to a limit, then the delivery is "failed" and the administrators are told.
-- A database that cannot be reached makes the tick fail as a whole; nothing was claimed, so the
-  next tick that reaches it does the work, inside the grace period.
+- A database that cannot be reached makes the tick fail as a whole. Claims it had made and not
+  sent are given back, and sends it could not mark are marked, by the same process's next tick
+  that reaches the database (kept in memory until then); the rest is that tick's work, inside
+  the grace period. Only a process that dies leaves "interrupted" rows.
 
 Sending (throughput): the deliveries of a tick are grouped per destination (platform and
 recipient: one channel, or one person's direct messages) and sent concurrently across
@@ -157,6 +159,9 @@ class ReminderService:
         self.claim_capacity = max(self.workers * 64, 256)
         self.monotonic = monotonic
         self._report_lock = threading.Lock()
+        # Left by a tick whose database failed: sent but not yet marked, claimed but never sent.
+        self._sent_unmarked: list[Delivery] = []
+        self._unreleased: list[Delivery] = []
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -224,6 +229,7 @@ class ReminderService:
         now = now or self.clock()
         report = RunReport()
         if not dry_run:
+            self._settle_last_tick(now, report)
             self._mark_interrupted(now, report)
         deliveries = self.due(now)
         with self.stores() as store:
@@ -413,7 +419,13 @@ class ReminderService:
                     in_flight -= 1
             finally:
                 if unmarked:
-                    self._mark_sent(unmarked, now, report)
+                    try:
+                        self._mark_sent(unmarked, now, report)
+                    except SQLAlchemyError as error:
+                        # Sent, but the database would not say so now: the next tick will.
+                        with self._report_lock:
+                            self._sent_unmarked.extend(unmarked)
+                        failure = failure or error
         if failure is not None:
             raise failure
 
@@ -446,26 +458,57 @@ class ReminderService:
         return won
 
     def _release(self, deliveries: list[Delivery]) -> None:
-        """Gives back claims that were never sent, so that the next tick sends them. If the
-        database cannot be reached, they stay "sending" and become "interrupted" (not sent)."""
+        """Gives back claims that were never sent, so that a later tick sends them. If the
+        database cannot be reached now, they are kept and given back at the next tick."""
 
-        keys = [d.key for d in deliveries]
         try:
+            self._give_back([d.key for d in deliveries])
+        except SQLAlchemyError:
+            log.warning("claims not released yet; the next tick releases them",
+                        extra={"count": len(deliveries)})
+            with self._report_lock:
+                self._unreleased.extend(deliveries)
+
+    def _give_back(self, keys: list[str]) -> None:
+        with self.stores() as store:
+            store.session.execute(
+                delete(OutboxDelivery).where(
+                    OutboxDelivery.key.in_(keys),
+                    OutboxDelivery.status == "sending",
+                    OutboxDelivery.claimed_by == self.instance_id,
+                )
+            )
+
+    def _settle_last_tick(self, now: datetime, report: RunReport) -> None:
+        """What a tick that failed on the database left to write: sends to mark "sent" (also
+        if another instance has meanwhile called them interrupted: they did go out), claims
+        never sent to give back. Raises while the database still fails; kept until it works."""
+
+        with self._report_lock:
+            unmarked, unreleased = list(self._sent_unmarked), list(self._unreleased)
+        if unmarked:
             with self.stores() as store:
                 store.session.execute(
-                    delete(OutboxDelivery).where(
-                        OutboxDelivery.key.in_(keys),
-                        OutboxDelivery.status == "sending",
+                    update(OutboxDelivery)
+                    .where(
+                        OutboxDelivery.key.in_([d.key for d in unmarked]),
+                        OutboxDelivery.status.in_(("sending", "interrupted")),
                         OutboxDelivery.claimed_by == self.instance_id,
                     )
+                    .values(status="sent", finished_at=now, last_error="")
                 )
-        except SQLAlchemyError:
-            log.warning("claims not released; they will be reported as interrupted",
-                        extra={"count": len(keys)})
+            report.sent.extend(d.key for d in unmarked)
+            with self._report_lock:
+                del self._sent_unmarked[: len(unmarked)]
+        if unreleased:
+            self._give_back([d.key for d in unreleased])
+            with self._report_lock:
+                del self._unreleased[: len(unreleased)]
 
     def _mark_sent(self, unmarked: list[Delivery], now: datetime, report: RunReport) -> None:
+        """Marks a batch "sent"; it leaves `unmarked` only once the database has said yes."""
+
         taken = list(unmarked)
-        del unmarked[: len(taken)]
         keys = [d.key for d in taken]
         with self.stores() as store:
             store.session.execute(
@@ -473,6 +516,7 @@ class ReminderService:
                 .where(OutboxDelivery.key.in_(keys))
                 .values(status="sent", finished_at=now, last_error="")
             )
+        del unmarked[: len(taken)]
         report.sent.extend(keys)
 
     def _claim(self, delivery: Delivery, now: datetime, status: str) -> bool:
@@ -617,8 +661,13 @@ class ReminderService:
         else:
             if unmarked is not None:
                 unmarked.append(delivery)
-            else:
+                return None
+            try:
                 self._finish(delivery, now, "sent", "", report.sent)
+            except SQLAlchemyError:
+                with self._report_lock:  # it went out; the next tick marks it
+                    self._sent_unmarked.append(delivery)
+                raise
         return None
 
     def _message(self, delivery: Delivery) -> tuple[Target, Reply | None]:

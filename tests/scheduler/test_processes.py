@@ -1,4 +1,5 @@
-"""Real processes: two bots on one PostgreSQL database, and a bot killed in the middle of a send.
+"""Real processes: two bots on one PostgreSQL database, and a bot killed in the middle of a send
+(with one sending thread, and with many deliveries in flight at once).
 
 Each process is `python -m tests.scheduler.worker` (see there); what reaches "the channel" is
 the shared file the workers append to, one line per delivery key.
@@ -20,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from scheduler.messenger import LogMessenger
-from scheduler.reminders import STALE_CLAIM, ReminderService
+from scheduler.reminders import DEFAULT_WORKERS, STALE_CLAIM, ReminderService
 from storage.db import create_db_engine, upgrade
 from storage.repositories import StoreFactory
 from storage.sync import sync_config
 from tests.conftest import ROOT
-from tests.scheduler.support import local, statuses
+from tests.scheduler.support import local, outbox, statuses
 
 TIMEOUT = 120  # seconds, for any one process
 THU_NOON = local("2026-09-03T12:00:00+02:00")  # Thursday's 11 are 3 h old, Wednesday's 27 h
@@ -42,6 +43,21 @@ def start_worker(db_url: str, now: datetime, out: Path, instance: str,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def kill_when_hanging(process: subprocess.Popen[str], out: Path) -> None:
+    """Waits until the worker says it hangs (OUT_FILE.hanging), then SIGKILLs it."""
+
+    marker = Path(f"{out}.hanging")
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while not marker.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the worker never sent"
+            time.sleep(0.02)
+    finally:
+        process.kill()  # SIGKILL: no cleanup, no exception handlers
+        process.communicate(timeout=TIMEOUT)
 
 
 def finish(process: subprocess.Popen[str]) -> dict[str, Any]:
@@ -112,18 +128,9 @@ def test_a_bot_killed_between_send_and_mark_sends_nothing_twice_after_restart(
 ) -> None:
     out = tmp_path / "channel.txt"
     to_send, _late = expected_at(synced_engine, THU_NOON)
-    victim_process = start_worker(database_url, THU_NOON, out, "bot-a", "--hang-after-first")
-    marker = Path(f"{out}.hanging")
-    deadline = time.monotonic() + TIMEOUT
-    try:
-        while not marker.exists():
-            assert victim_process.poll() is None, victim_process.communicate()
-            assert time.monotonic() < deadline, "the worker never sent"
-            time.sleep(0.02)
-    finally:
-        victim_process.kill()  # SIGKILL: no cleanup, no exception handlers
-        victim_process.communicate(timeout=TIMEOUT)
-    victim = marker.read_text("utf-8")
+    kill_when_hanging(start_worker(database_url, THU_NOON, out, "bot-a", "--hang-after-first"),
+                      out)
+    victim = Path(f"{out}.hanging").read_text("utf-8")
     assert lines(out) == [victim]
     assert statuses(synced_engine)[victim] == "sending"
 
@@ -136,3 +143,61 @@ def test_a_bot_killed_between_send_and_mark_sends_nothing_twice_after_restart(
     written = Counter(lines(out))
     assert set(written) == to_send and set(written.values()) == {1}
     assert statuses(synced_engine)[victim] == "interrupted"
+
+
+HANG_AFTER = 3
+
+
+def test_a_crash_with_concurrent_sending(
+    synced_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """Killed with several deliveries in flight at once (the default pool of sending threads).
+
+    When it dies, HANG_AFTER deliveries have gone out; the sending threads are stuck in other
+    sends (claimed, nothing out) and more may be claimed ahead. Each of those rows is
+    "sending": a restart skips them, and once they are STALE_CLAIM old they are "interrupted",
+    never sent again. Whatever was not claimed goes out on the restart. At most
+    `claim_capacity` deliveries can be lost that way, and none is sent twice.
+    """
+
+    out = tmp_path / "channel.txt"
+    to_send, late = expected_at(synced_engine, MON)
+    assert len(to_send) == 17 and not late
+    capacity = ReminderService(StoreFactory(synced_engine), {}, lambda: MON).claim_capacity
+    kill_when_hanging(
+        start_worker(database_url, MON, out, "bot-a", "--hang-after", str(HANG_AFTER),
+                     "--workers", str(DEFAULT_WORKERS)),
+        out,
+    )
+    went_out = lines(out)
+    assert len(went_out) == len(set(went_out)) == HANG_AFTER
+    at_kill = statuses(synced_engine)
+    claimed = {k for k, s in at_kill.items() if s == "sending"}
+    # Several in flight: claimed, stuck in a sending thread (or claimed ahead), never sent.
+    assert len(claimed - set(went_out)) > 1
+    assert set(at_kill.values()) <= {"sending", "sent"}
+    assert {k for k, s in at_kill.items() if s == "sent"} <= set(went_out)
+    assert set(went_out) <= set(at_kill)
+
+    restarted = finish(start_worker(database_url, MON + timedelta(minutes=1), out, "bot-b"))
+    assert set(restarted["skipped"]) == set(at_kill)
+    assert set(restarted["sent"]) == to_send - set(at_kill)
+    later = finish(start_worker(database_url, MON + STALE_CLAIM + timedelta(minutes=1),
+                                out, "bot-c"))
+    assert sorted(later["interrupted"]) == sorted(claimed)
+    assert later["sent"] == []
+    assert len(claimed) <= capacity
+
+    written = Counter(lines(out))
+    assert set(written.values()) == {1}  # nothing twice
+    final = outbox(synced_engine)
+    assert set(final) == to_send
+    # Out once and marked sent, or cut off and recorded as such: nothing lost without a trace.
+    for key, row in final.items():
+        if row.status == "sent":
+            assert key in written
+        else:
+            assert row.status == "interrupted" and key in claimed and row.last_error
+    assert set(written) == {k for k, r in final.items() if r.status == "sent"} | (
+        claimed & set(went_out)
+    )

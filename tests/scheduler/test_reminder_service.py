@@ -326,7 +326,7 @@ def test_a_crash_between_claim_and_mark_leads_to_at_most_one_message(
 
     first = Recorder(behaviour=None if how == "after_send_before_mark" else crash_in_send)
     # One sending thread: exactly one delivery is between claim and mark when it dies (with
-    # more, up to `workers` are; test_a_crash_with_concurrent_sending covers that).
+    # more, up to `claim_capacity` are; test_a_crash_with_concurrent_sending covers that).
     service = make(stores, first, workers=1)
     if how == "after_send_before_mark":
         def finish_then_die(*_args: object, **_kwargs: object) -> None:
@@ -635,6 +635,45 @@ def test_an_unreachable_database_claims_nothing_and_the_reminders_go_out_once_it
     wed = due_keys(service, local("2026-09-02T09:00:00+02:00"))  # more than 6 h late by now
     assert statuses(synced_engine) == {**dict.fromkeys(expected, "sent"),
                                        **dict.fromkeys(wed, "missed")}
+
+
+def test_a_database_outage_mid_tick_leaves_nothing_claimed_for_good(
+    stores: StoreFactory, clock: FixedClock, synced_engine: Engine
+) -> None:
+    """Claims are made ahead in batches and marks are written in batches: when the database
+    goes away after a batch was claimed, the claims not yet sent and the sends not yet marked
+    are settled by the same service's next tick, so every reminder goes out once and none is
+    left "interrupted" (that is only for a process that died)."""
+
+    down = threading.Event()
+    flaky = FlakyStores(stores, lambda _n: "enter" if down.is_set() else None)
+
+    class OutageAfterSecondClaim(ReminderService):
+        claims = 0
+
+        def _claim_many(self, deliveries, now):  # type: ignore[no-untyped-def]
+            won = super()._claim_many(deliveries, now)
+            OutageAfterSecondClaim.claims += 1
+            if OutageAfterSecondClaim.claims == 2:
+                down.set()
+            return won
+
+    recorder = Recorder(behaviour=lambda _t, _r: time_module.sleep(0.05))
+    recorder.min_interval = 0.5  # type: ignore[attr-defined]  # paced like Slack, faster
+    service = OutageAfterSecondClaim(flaky, {"log": recorder}, clock, workers=4)  # type: ignore[arg-type]
+    expected = due_keys(service, MON)
+    clock.now = MON
+    with pytest.raises(OperationalError):
+        service.run_once()
+    rows = statuses(synced_engine)
+    assert "sending" in rows.values() and len(recorder.sent) < len(expected)
+    down.clear()
+    after = run_at(service, clock, MON + timedelta(minutes=1))
+    assert after.failed == [] and after.interrupted == []
+    assert run_at(service, clock, MON + STALE_CLAIM + timedelta(minutes=2)).interrupted == []
+    assert set(statuses(synced_engine).values()) == {"sent"}
+    assert set(statuses(synced_engine)) == expected
+    assert_once_each(recorder, len(expected))
 
 
 @pytest.mark.parametrize("scenario", ["first_send", "retry"])
