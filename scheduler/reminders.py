@@ -89,6 +89,8 @@ MAX_INLINE_WAIT = 5.0
 # How often one delivery is sent again within the tick after such a 429, before it is left to
 # the retries of later ticks.
 MAX_INLINE_TRIES = 3
+# A destination with a delivery claimed by another instance less than this ago is its, for now.
+BUSY_WINDOW = timedelta(minutes=1)
 # Claims are made ahead, in batches: once a destination is due within CLAIM_SOON seconds, every
 # destination due within CLAIM_AHEAD is claimed in the same transaction (one commit, not one per
 # message). Marks as "sent" are written at least every MARK_EVERY seconds.
@@ -233,13 +235,20 @@ class ReminderService:
             self._mark_interrupted(now, report)
         deliveries = self.due(now)
         with self.stores() as store:
-            handled = store.reminders.existing_keys([d.key for d in deliveries])
+            handled = store.reminders.claims([d.key for d in deliveries])
         if dry_run:
             report.would_send = [d.key for d in deliveries if d.key not in handled]
             return report
+        # A destination another instance claimed for moments ago is being worked through by it:
+        # left to it this tick, so that the destination's pace holds across instances too.
+        busy = {
+            self._destination(d) for d in deliveries
+            if d.key in handled and handled[d.key][0] != self.instance_id
+            and now - handled[d.key][1] < BUSY_WINDOW
+        }
         to_send: list[Delivery] = []
         for delivery in deliveries:
-            if delivery.key in handled:
+            if delivery.key in handled or self._destination(delivery) in busy:
                 report.skipped.append(delivery.key)
                 continue
             if now - delivery.reminder.due_at <= self.grace:
@@ -356,9 +365,11 @@ class ReminderService:
                 if delivery.key in won:
                     heapq.heappush(claimed, (at, order, dest, delivery, message, 0))
                     continue
+                # Another instance claimed it first: it is working through this destination
+                # now, so this one leaves it (its pacing holds only within one process). What
+                # that instance does not get to is sent by a later tick.
                 report.skipped.append(delivery.key)
-                if queues[dest]:
-                    heapq.heappush(waiting, (at, order, dest))
+                queues[dest].clear()
 
         failure: BaseException | None = None
         in_flight = 0

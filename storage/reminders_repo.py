@@ -60,15 +60,17 @@ class SqlReminders:
             query = query.where(or_(Update.created_at >= since, Update.updated_at >= since))
         return frozenset(self.session.scalars(query.distinct()))
 
-    def existing_keys(self, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    def claims(self, keys: Sequence[str]) -> dict[str, tuple[str, datetime]]:
+        """Of these delivery keys, those in the outbox: who claimed each, and when."""
+
+        found: dict[str, tuple[str, datetime]] = {}
         for start in range(0, len(keys), 500):
             chunk = list(keys[start : start + 500])
-            found.update(
-                self.session.scalars(
-                    select(OutboxDelivery.key).where(OutboxDelivery.key.in_(chunk))
-                )
+            rows = self.session.execute(
+                select(OutboxDelivery.key, OutboxDelivery.claimed_by, OutboxDelivery.claimed_at)
+                .where(OutboxDelivery.key.in_(chunk))
             )
+            found.update((key, (claimed_by, claimed_at)) for key, claimed_by, claimed_at in rows)
         return found
 
     def log(self, since: datetime | None = None) -> list[OutboxDelivery]:

@@ -210,6 +210,50 @@ def test_two_instances_running_at_the_same_time_send_each_once(
         other_engine.dispose()
 
 
+def test_two_instances_at_once_keep_the_pace_of_each_channel(
+    stores: StoreFactory, clock: FixedClock, database_url: str
+) -> None:
+    # KF-gruppen's channel gets two reminders at NOV25. An instance that finds a delivery
+    # claimed by the other leaves that destination to it, so the channel's pace (one message
+    # per `min_interval`) holds across instances, not only within one.
+    arrivals: dict[str, list[float]] = {}
+    lock = threading.Lock()
+
+    def platform(target: Target, _reply: Reply) -> None:
+        with lock:
+            arrivals.setdefault(target.address, []).append(time_module.monotonic())
+        time_module.sleep(0.01)
+
+    paced = Recorder(behaviour=platform)
+    paced.min_interval = 0.3  # type: ignore[attr-defined]
+    other_engine = create_db_engine(database_url)
+    try:
+        services = [make(stores, paced, instance_id="bot-a"),
+                    make(StoreFactory(other_engine, clock), paced, instance_id="bot-b")]
+        clock.now = NOV25
+        expected = due_keys(services[0], NOV25)
+        barrier = threading.Barrier(2, timeout=30)
+        sent: list[str] = []
+
+        def work(service: ReminderService) -> None:
+            barrier.wait()
+            report = service.run_once(NOV25)
+            with lock:
+                sent.extend(report.sent)
+
+        threads = [threading.Thread(target=work, args=(s,)) for s in services]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        other_engine.dispose()
+    assert Counter(sent) == Counter(expected)
+    assert_once_each(paced, len(expected))
+    kf = arrivals["kf-arbetsgrupp"]
+    assert len(kf) == 2 and kf[1] - kf[0] >= 0.3
+
+
 def test_a_restart_sends_nothing_again(
     stores: StoreFactory, clock: FixedClock, synced_engine: Engine
 ) -> None:
