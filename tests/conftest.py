@@ -6,9 +6,11 @@ gets its own schema there, dropped afterwards, so runs never see each other's ro
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bot.logs import NOISY_LOGGERS, configure_logging
+from bot.settings import Settings
 from domain.config import Config, load_config_text
 from storage.db import create_db_engine, normalise_url, upgrade
 from storage.sync import sync_config
@@ -114,6 +118,64 @@ class FixedClock:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
+
+
+@contextmanager
+def logging_restored() -> Iterator[None]:
+    """Puts the root logger's handlers and level, and the library loggers' levels, back as they
+    were: `configure_logging` (which `bot.cli.main` calls) replaces them."""
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, library_level in levels.items():
+            logging.getLogger(name).setLevel(library_level)
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting from the developer's shell or `.env` leaks into a test: the environment
+    variables named like a `Settings` field are removed, and the working folder is tmp_path."""
+
+    for key in list(os.environ):
+        if key.lower() in Settings.model_fields:
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def cli_env(settings_env: None) -> Iterator[None]:
+    """For running `bot.cli.main` in-process: `settings_env`, and the logging setup `main` does
+    undone afterwards."""
+
+    with logging_restored():
+        yield
+
+
+@pytest.fixture
+def cli_database(cli_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """`cli_env`, with DATABASE_URL set to a SQLite file `cli.db` in tmp_path (not created
+    here): its URL."""
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Logging as `samverkan serve` sets it up (LOG_LEVEL=INFO), with caplog listening too."""
+
+    with logging_restored():
+        configure_logging("INFO", "text")
+        logging.getLogger().addHandler(caplog.handler)
+        caplog.handler.setLevel(logging.INFO)
+        yield caplog
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

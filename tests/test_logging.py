@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,22 +20,7 @@ SECRETS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """`configure_logging` replaces the root handlers; put them back after each test."""
-
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    noisy = {name: logging.getLogger(name).level for name in ("slack_sdk", "alembic")}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, noisy_level in noisy.items():
-        logging.getLogger(name).setLevel(noisy_level)
+pytestmark = pytest.mark.usefixtures("cli_env")
 
 
 def json_lines(text: str) -> list[dict[str, object]]:

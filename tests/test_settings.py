@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import typing
@@ -27,19 +26,7 @@ SECRET_VALUES = {
 }
 
 
-def clean_settings_env(monkeypatch: pytest.MonkeyPatch, cwd: Path) -> None:
-    """No setting from the developer's shell or `.env` leaks into a test."""
-
-    names = set(Settings.model_fields)
-    for key in list(os.environ):
-        if key.lower() in names:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(cwd)
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    clean_settings_env(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("settings_env")
 
 
 def parse_env_example(text: str) -> list[tuple[str, str, list[str]]]:

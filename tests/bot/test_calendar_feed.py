@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import os
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, time
@@ -43,19 +41,7 @@ MOVED_UID = "manadsmote:2027-02-09.arbetsgrupp@samverkansboten"
 T = TypeVar("T")
 
 
-@pytest.fixture(autouse=True)
-def _quiet_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No settings from the environment or a `.env`; the CLI's logging setup is undone."""
-
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("cli_env")
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,26 +44,7 @@ goal_areas = [{ code = "GS", title = "Genomförande" }]
 """
 
 
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    names = set(Settings.model_fields)
-    for key in list(os.environ):
-        if key.lower() in names:
-            monkeypatch.delenv(key)
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """A fresh folder, no settings from the shell, and logging put back as it was
-    (`main` configures the root logger; its handler must not outlive capsys)."""
-
-    clean_env(monkeypatch)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 @pytest.fixture
@@ -100,7 +79,7 @@ def test_config_check_passes_the_example(
     assert code == 0, err
     assert out.startswith(f"{EXAMPLE}: ")
     assert "5 organisationer" in out
-    assert not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "cli.db").exists()
 
 
 def test_config_check_reports_every_problem_with_file_and_line(
@@ -119,7 +98,7 @@ def test_config_check_reports_every_problem_with_file_and_line(
         + SV("config.not_one_of", allowed="'sv' or 'en'"),
     ]
     assert len(load_config_text(BAD_CONFIG).problems) == 3
-    assert not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "cli.db").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
 
 
@@ -167,16 +146,15 @@ def test_config_sync_of_a_bad_file_writes_nothing(
     code, _, err = run(capsys, "config", "sync", str(bad_file))
     assert code == 2
     assert f"{bad_file}:10: " in err
-    assert not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "cli.db").exists()
 
 
 # --- config sync --------------------------------------------------------------------------
 
 
 def test_config_sync_prints_the_changes_then_no_changes(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], cli_database: str
 ) -> None:
-    url = f"sqlite:///{tmp_path}/x.db"
     code, out, err = run(capsys, "config", "sync", str(EXAMPLE))
     assert code == 0, err
     lines = out.splitlines()
@@ -187,7 +165,7 @@ def test_config_sync_prints_the_changes_then_no_changes(
         assert f"  + {organisation}" in lines
     assert "  + chefsgrupp" in lines
     assert SV("sync.no_changes") not in out
-    assert count(url, m.Organisation) == 5
+    assert count(cli_database, m.Organisation) == 5
 
     code, out, _ = run(capsys, "config", "sync", str(EXAMPLE))
     assert code == 0
@@ -211,15 +189,14 @@ def test_default_language_setting_chooses_the_cli_language(
 
 
 def test_config_sync_dry_run_writes_nothing(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], cli_database: str
 ) -> None:
-    url = f"sqlite:///{tmp_path}/x.db"
     code, out, _ = run(capsys, "config", "sync", "--dry-run", str(EXAMPLE))
     assert code == 0
     assert SV("sync.dry_run") in out.splitlines()
     assert "  + vgr" in out.splitlines()
     for model in (m.Organisation, m.Person, m.Group, m.Activity, m.Membership):
-        assert count(url, model) == 0
+        assert count(cli_database, model) == 0
     # The real sync afterwards still has everything to do.
     _, out, _ = run(capsys, "config", "sync", str(EXAMPLE))
     assert "  + vgr" in out.splitlines()
@@ -252,7 +229,7 @@ def test_db_upgrade_prints_the_head_revision(
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0
     assert out.strip() == head
-    assert (tmp_path / "x.db").exists()
+    assert (tmp_path / "cli.db").exists()
     code, out, _ = run(capsys, "db", "current")
     assert out.strip() == head
 

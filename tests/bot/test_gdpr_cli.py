@@ -7,8 +7,6 @@ years back (past every rule), "young" a month back (inside every rule).
 from __future__ import annotations
 
 import json
-import logging
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +16,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.cli import main
-from bot.settings import Settings
 from handlers.i18n import translator
 from scheduler.disposal import dispose_daily
 from storage import models as m
@@ -46,19 +43,7 @@ OLD = NOW - timedelta(days=3650)
 YOUNG = NOW - timedelta(days=30)
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path}/gdpr.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield url
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 def sync(tmp_path: Path, extra: str) -> int:
@@ -68,10 +53,10 @@ def sync(tmp_path: Path, extra: str) -> int:
 
 
 @pytest.fixture
-def engine(_isolated: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def engine(cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
            ) -> Iterator[Engine]:
     assert sync(tmp_path, RULES) == 0
-    engine = create_db_engine(_isolated)
+    engine = create_db_engine(cli_database)
     seed(engine, YOUNG + timedelta(days=30))  # the seed writes 30 days before the time given
     with Session(engine) as s:
         s.add(_outbox("old-sent", "person:linnea.ek", OLD))

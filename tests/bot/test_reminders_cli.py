@@ -7,9 +7,6 @@ two meetings on Wed 2 Dec in its channel; the nudges of Mon 30 Nov are a day old
 from __future__ import annotations
 
 import json
-import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
-from bot.settings import Settings
 from storage.db import create_db_engine
 from storage.models_reminders import OutboxDelivery
 
@@ -30,28 +26,14 @@ DAY_BEFORE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A fresh folder and database, no settings from the shell, logging put back afterwards."""
-
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path}/reminders.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield url
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 @pytest.fixture
-def db(_isolated: str, capsys: pytest.CaptureFixture[str]) -> str:
+def db(cli_database: str, capsys: pytest.CaptureFixture[str]) -> str:
     assert main(["config", "sync", str(EXAMPLE)]) == 0
     capsys.readouterr()
-    return _isolated
+    return cli_database
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:

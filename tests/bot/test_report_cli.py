@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,27 +27,13 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "vastra-gotaland.toml"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A fresh folder and database, no settings from the shell, logging put back afterwards."""
-
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path}/report.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield url
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 @pytest.fixture
-def db(_isolated: str, capsys: pytest.CaptureFixture[str]) -> str:
+def db(cli_database: str, capsys: pytest.CaptureFixture[str]) -> str:
     assert main(["config", "sync", str(EXAMPLE)]) == 0
-    engine = create_db_engine(_isolated)
+    engine = create_db_engine(cli_database)
     now = datetime.now(UTC)
     with StoreFactory(engine, lambda: now)() as store:
         for days, code, status, text in ((5, "VIP-1", "on_track", "Två delregioner klara"),
@@ -59,7 +42,7 @@ def db(_isolated: str, capsys: pytest.CaptureFixture[str]) -> str:
                               group_id="arbetsgrupp", at=now - timedelta(days=days))
     engine.dispose()
     capsys.readouterr()
-    return _isolated
+    return cli_database
 
 
 def since() -> str:

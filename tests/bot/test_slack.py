@@ -45,7 +45,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.cli import main
-from bot.logs import configure_logging
 from bot.messengers import build_messengers
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -883,26 +882,6 @@ def test_a_reminder_waiting_for_its_turn_never_blocks_the_chat(
 # --- logs ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Logging as `samverkan serve` sets it up (LOG_LEVEL=INFO), with caplog listening too."""
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = ("slack_bolt", "slack_sdk", "aiohttp.access", "urllib3", "alembic")
-    levels = {name: logging.getLogger(name).level for name in libraries}
-    configure_logging("INFO", "text")
-    root.addHandler(caplog.handler)
-    caplog.handler.setLevel(logging.INFO)
-    try:
-        yield caplog
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for name, library_level in levels.items():
-            logging.getLogger(name).setLevel(library_level)
-
-
 def test_no_request_body_token_or_personal_data_in_the_logs(
     runtime: Runtime, fake: FakeSlackApi, production_logging: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
@@ -951,22 +930,7 @@ def test_no_request_body_token_or_personal_data_in_the_logs(
 # --- the app manifest ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def _cli_logging(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """`main` configures the root logger; put it back, and read no settings from the shell."""
-
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.mark.usefixtures("_cli_logging")
+@pytest.mark.usefixtures("cli_env")
 def test_slack_manifest_prints_the_app_to_create(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slack-manifest", "--url", "https://bot.example.org"]) == 0
     manifest = json.loads(capsys.readouterr().out)
@@ -983,7 +947,7 @@ def test_slack_manifest_prints_the_app_to_create(capsys: pytest.CaptureFixture[s
     assert len(manifest["display_information"]["name"]) <= 35
 
 
-@pytest.mark.usefixtures("_cli_logging")
+@pytest.mark.usefixtures("cli_env")
 def test_slack_manifest_for_socket_mode_has_no_request_urls(
     capsys: pytest.CaptureFixture[str]
 ) -> None:

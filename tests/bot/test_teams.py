@@ -47,7 +47,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.cli import main
-from bot.logs import configure_logging
 from bot.messengers import build_messengers
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -919,24 +918,6 @@ def test_a_slow_answer_says_it_is_working_and_follows_proactively(
 # --- failures and logs ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = ("botbuilder", "aiohttp.access", "urllib3", "msal", "alembic")
-    levels = {name: logging.getLogger(name).level for name in libraries}
-    configure_logging("INFO", "text")
-    root.addHandler(caplog.handler)
-    caplog.handler.setLevel(logging.INFO)
-    try:
-        yield caplog
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for name, library_level in levels.items():
-            logging.getLogger(name).setLevel(library_level)
-
-
 def test_a_failing_turn_gets_the_friendly_error_and_the_log_no_personal_data(
     runtime: Runtime, fake: FakeBotFramework, production_logging: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
@@ -1195,20 +1176,7 @@ def test_the_biggest_replies_reach_teams_as_cards_teams_accepts(
 # --- the app package ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def _cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.mark.usefixtures("_cli_env")
+@pytest.mark.usefixtures("cli_env")
 def test_teams_package_builds_the_zip_to_upload(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1248,7 +1216,7 @@ def test_teams_package_builds_the_zip_to_upload(
     assert any(alpha == 255 for *_, alpha in pixels) and any(a == 0 for *_, a in pixels)
 
 
-@pytest.mark.usefixtures("_cli_env")
+@pytest.mark.usefixtures("cli_env")
 def test_teams_package_in_english_and_without_an_app_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -50,7 +49,8 @@ from botframework.connector.auth import (
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-LOOPBACK = "127.0.0.1"
+from tests.fakes import LOOPBACK, ServerThread
+
 CHANNEL_ISSUER = "https://api.botframework.com"
 MESSAGE_LIMIT = 28 * 1024
 TEAMS_WINDOWS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
@@ -132,9 +132,7 @@ class FakeBotFramework:
         self._delays: dict[str, float] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._server = ServerThread("fake-bf")
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -248,26 +246,13 @@ class FakeBotFramework:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeBotFramework:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-bf",
-                                        daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        self.port = self._server.start(self._app)
         return self
 
     def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        loop.close()
-        self._loop = None
+        self._server.stop()
 
-    async def _start(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/{region}/v3/conversations", self._create)
         app.router.add_post("/{region}/v3/conversations/{conversation}/activities", self._send)
@@ -280,13 +265,7 @@ class FakeBotFramework:
         app.router.add_post("/login/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_get("/openid/.well-known/openidconfiguration", self._openid)
         app.router.add_get("/openid/keys", self._keys)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((LOOPBACK, 0))
-        self.port = int(sock.getsockname()[1])
-        await web.SockSite(self._runner, sock).start()
+        return app
 
     # -- the connector --------------------------------------------------------------------------
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import threading
 import time
 from collections import Counter
@@ -42,7 +41,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-LOOPBACK = "127.0.0.1"
+from tests.fakes import LOOPBACK, ServerThread
+
 BOT_TOKEN = "xoxb-test"
 TEAM_ID = "T0SAMVERK"
 BOT_USER_ID = "U0BOT0001"
@@ -118,9 +118,7 @@ class FakeSlackApi:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._sockets: set[web.WebSocketResponse] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._server = ServerThread("fake-slack-api")
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -232,55 +230,32 @@ class FakeSlackApi:
     def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Pushes one Socket Mode envelope to every connected socket."""
 
-        assert self._loop is not None
-
         async def broadcast() -> int:
             for ws in list(self._sockets):
                 await ws.send_json(envelope)
             return len(self._sockets)
 
-        sent = asyncio.run_coroutine_threadsafe(broadcast(), self._loop).result(timeout=5)
+        sent = self._server.run(broadcast(), timeout=5)
         if not sent:
             raise AssertionError("no Socket Mode connection to send the envelope to")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeSlackApi:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="fake-slack-api", daemon=True
-        )
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        self.port = self._server.start(self._app)
         return self
 
     def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        loop.close()
-        self._loop = None
+        self._server.stop()
 
-    async def _start(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         app.on_shutdown.append(self._close_sockets)
-        # No access log: the fake's lines would mix with the bot's in the log assertions.
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((LOOPBACK, 0))
-        self.port = int(sock.getsockname()[1])
-        await web.SockSite(self._runner, sock).start()
+        return app
 
     # -- the Web API -------------------------------------------------------------------------
 
