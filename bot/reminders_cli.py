@@ -64,7 +64,12 @@ def run_reminders(settings: Settings, t: Translator, action: str, now_text: str 
             deliveries = [d for d in service.due(now) if d.reminder.due_at <= now]
             with runtime.stores() as store:
                 states = {row.key: row.status for row in store.reminders.log()}
-            records = [_delivery_record(d, states.get(d.key, "due")) for d in deliveries]
+            # Not yet handled: "due" (a run sends it), or "past_grace" (a run records it missed).
+            records = [
+                _delivery_record(d, states.get(
+                    d.key, "due" if now - d.reminder.due_at <= service.grace else "past_grace"))
+                for d in deliveries
+            ]
             _print(records, fmt)
             return EXIT_OK
         if action == "run":
