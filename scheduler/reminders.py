@@ -425,9 +425,14 @@ class ReminderService:
                 if claimed:
                     self._release([entry[3] for entry in claimed])
                     claimed.clear()
+                held = []
                 while in_flight:
-                    done.get()
+                    again = done.get()[3]
                     in_flight -= 1
+                    if again is not None:
+                        held.append(again[0])
+                if held:
+                    self._release(held)
             finally:
                 if unmarked:
                     try:
