@@ -10,8 +10,10 @@ The size in pixels is exact (`width` × `height`), so documents can place it pre
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
+import threading
 from typing import Final
 
 from matplotlib.axes import Axes
@@ -55,7 +57,19 @@ def _fallback(bar: IndicatorBar) -> str:
     return f"{shown} / {target} {bar.unit}"
 
 
+# Drawing takes about 0.1 s of CPU (holding the GIL, so chat answers wait) and the chart only
+# changes when an update does: the last few are kept. One is drawn at a time: matplotlib's font
+# and text caches are shared, and drawing on many threads at once fragments memory.
+_DRAWING = threading.Lock()
+
+
 def render_png(chart: Chart, *, width: int = WIDTH, height: int = HEIGHT, dpi: int = DPI) -> bytes:
+    with _DRAWING:
+        return _render_png(chart, width, height, dpi)
+
+
+@functools.lru_cache(maxsize=32)
+def _render_png(chart: Chart, width: int, height: int, dpi: int) -> bytes:
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     if chart.indicators:
@@ -66,6 +80,7 @@ def render_png(chart: Chart, *, width: int = WIDTH, height: int = HEIGHT, dpi: i
         _status_bars(figure.add_axes((0.07, 0.2, 0.62, 0.66)), chart)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
+    figure.clear()  # fewer cycles left for the garbage collector
     return buffer.getvalue()
 
 

@@ -1180,6 +1180,7 @@ def test_a_private_answers_file_goes_to_the_askers_direct_messages(fake: FakeSla
     assert len(responded) == 1 and responded[0]["response_type"] == "ephemeral"
     assert fake.count("files.getUploadURLExternal") == 1
     [complete] = fake.calls_to("files.completeUploadExternal")
+    assert complete.ok, complete.error  # the file reached Slack, not only the call
     # Not the channel: the asker's DM, opened for the purpose.
     assert complete.body.get("channel_id") != "C0ARBETS01"
     assert fake.count("conversations.open") == 1

@@ -465,21 +465,21 @@ async def _parse_body(request: web.Request) -> dict[str, Any]:
     """Query string, form-encoded, multipart or JSON: slack_sdk uses all four."""
 
     body: dict[str, Any] = dict(request.query)
-    if request.method != "POST" or not request.body_exists:
-        return body
-    if request.content_type == "application/json":
-        data = await request.json()
-        if isinstance(data, dict):
-            body.update(data)
-        return body
-    form = await request.post()
-    for key, value in form.items():
-        if isinstance(value, str):
-            body[key] = value
-        elif isinstance(value, bytes | bytearray):
-            body[key] = bytes(value)
+    if request.method == "POST" and request.body_exists:
+        if request.content_type == "application/json":
+            data = await request.json()
+            if isinstance(data, dict):
+                body.update(data)
         else:
-            body[key] = value.file.read()
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, str):
+                    body[key] = value
+                elif isinstance(value, bytes | bytearray):
+                    body[key] = bytes(value)
+                else:
+                    body[key] = value.file.read()
+    # Also in the query string: slack_sdk sends files.completeUploadExternal's `files` there.
     for key in JSON_FIELDS:
         if isinstance(body.get(key), str):
             try:
