@@ -6,21 +6,25 @@ indicator's latest value as a share of the way from baseline to target, the targ
 (the first `MAX_INDICATORS`; how many more there are is written under them: the documents'
 tables carry every one).
 The size in pixels is exact (`width` × `height`), so documents can place it predictably.
+Drawn in a short-lived process (see `_render_png`), and kept per content.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import logging
+import multiprocessing
 import textwrap
 import threading
-from typing import Final
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Final
 
 from domain.document import Chart, IndicatorBar, Light
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 COLOURS: Final[dict[Light | None, str]] = {
     "green": "#3a9e4f",
@@ -30,6 +34,7 @@ COLOURS: Final[dict[Light | None, str]] = {
     "grey": "#a6a6a6",
     None: "#ffffff",
 }
+log = logging.getLogger(__name__)
 WIDTH: Final = 1200
 HEIGHT: Final = 380
 DPI: Final = 150
@@ -58,9 +63,9 @@ def _fallback(bar: IndicatorBar) -> str:
 
 
 # Drawing takes about 0.1 s of CPU (holding the GIL, so chat answers wait) and the chart only
-# changes when an update does: the last few are kept. One is drawn at a time: matplotlib's font
-# and text caches are shared, and drawing on many threads at once fragments memory.
+# changes when an update does: the last few are kept, and one is drawn at a time.
 _DRAWING = threading.Lock()
+DRAW_TIMEOUT: Final = 120.0  # seconds
 
 
 def render_png(chart: Chart, *, width: int = WIDTH, height: int = HEIGHT, dpi: int = DPI) -> bytes:
@@ -70,6 +75,23 @@ def render_png(chart: Chart, *, width: int = WIDTH, height: int = HEIGHT, dpi: i
 
 @functools.lru_cache(maxsize=32)
 def _render_png(chart: Chart, width: int, height: int, dpi: int) -> bytes:
+    """Draws in a short-lived process of its own: matplotlib and NumPy take some 45 MB that a
+    chat server would otherwise keep for good after its first chart (spawned, not forked:
+    safe beside the server's threads). Where no process can be started, here after all."""
+
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            return pool.submit(draw_png, chart, width, height, dpi).result(DRAW_TIMEOUT)
+    except (OSError, BrokenProcessPool):
+        log.warning("chart drawn in process: no drawing process could be started")
+        return draw_png(chart, width, height, dpi)
+
+
+def draw_png(chart: Chart, width: int, height: int, dpi: int) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     if chart.indicators:
