@@ -603,21 +603,25 @@ class ReminderService:
         )
 
     def _mark_interrupted(self, now: datetime, report: RunReport) -> None:
+        # One conditional UPDATE, not read-then-write: a bot that marks the same rows "sent"
+        # meanwhile (settling a tick the database cut off) must win, not be overwritten.
         with self.stores() as store:
-            rows = store.session.scalars(
-                select(OutboxDelivery).where(
+            rows = store.session.execute(
+                update(OutboxDelivery)
+                .where(
                     OutboxDelivery.status == "sending",
                     OutboxDelivery.claimed_at < now - STALE_CLAIM,
                 )
+                .values(status="interrupted", finished_at=now,
+                        last_error="process stopped between claim and mark")
+                .returning(OutboxDelivery.key, OutboxDelivery.rule, OutboxDelivery.group_id)
             ).all()
-            for row in rows:
-                row.status, row.finished_at = "interrupted", now
-                row.last_error = "process stopped between claim and mark"
-                report.interrupted.append(row.key)
-                log.warning(
-                    "reminder delivery interrupted; not sent again",
-                    extra={"rule": row.rule, "group": row.group_id},
-                )
+        for key, rule, group_id in rows:
+            report.interrupted.append(key)
+            log.warning(
+                "reminder delivery interrupted; not sent again",
+                extra={"rule": rule, "group": group_id},
+            )
 
     def _prepare(self, delivery: Delivery) -> Prepared:
         try:

@@ -242,7 +242,9 @@ def test_postgresql_stopped_and_started_under_load_loses_nothing_and_sends_nothi
     # What the bots reported sent (ticks that finished) was marked sent, once.
     reported = Counter(k for r in [*reports, final] for k in r["sent"])
     assert set(reported.values()) <= {1}
-    assert set(reported) <= {k for k, s in status.items() if s == "sent"}
+    assert set(reported) <= {k for k, s in status.items() if s == "sent"}, (
+        {k: (status.get(k), rows[k].claimed_by, rows[k].last_error) for k in reported
+         if status.get(k) != "sent"}, reports)
     assert final["sent"] == [] and final["interrupted"] == []
     assert set(status.values()) <= {"sent", "interrupted", "missed"}
     assert {k for k in wednesday if status[k] == "missed"} == wednesday
