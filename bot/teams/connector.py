@@ -22,7 +22,7 @@ import copy
 import logging
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -66,6 +66,8 @@ TURN_RETRIES = 3
 TURN_RETRY_WAIT = 4.0
 # Seconds the connector may take to answer one request (Teams gives a turn about 15 in all).
 CONNECTOR_TIMEOUT = 10
+# Service URLs whose connector client is kept (Teams uses a few per region).
+CONNECTOR_CACHE_SIZE = 16
 
 
 class Pacer:
@@ -165,26 +167,61 @@ def _single_attempt(client: ConnectorClient) -> ConnectorClient:
     return client
 
 
+class ConnectorCache:
+    """Connector clients kept per (service URL, audience), for every turn and message to use.
+
+    botbuilder makes a new client for each turn: msrest's retry policy, a new HTTP session and
+    so a new TLS connection to Teams every time (several ms of CPU, and a handshake on the
+    way). The client holds only the service URL and the bot's credentials (which refresh
+    their own token), so one per service URL serves every conversation there.
+    """
+
+    def __init__(self, size: int = CONNECTOR_CACHE_SIZE) -> None:
+        self.size = size
+        self._clients: OrderedDict[tuple[str, str | None], ConnectorClient] = OrderedDict()
+        # A thread lock, not an asyncio one: reminders use the cache from their own loops.
+        self._lock = threading.Lock()
+
+    async def get(self, inner: ConnectorFactory, service_url: str,
+                  audience: str | None) -> ConnectorClient:
+        key = (service_url, audience)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is not None:
+                self._clients.move_to_end(key)
+                return client
+        made = _single_attempt(await inner.create(service_url, audience))
+        with self._lock:
+            client = self._clients.setdefault(key, made)  # another may have made one meanwhile
+            self._clients.move_to_end(key)
+            while len(self._clients) > self.size:
+                self._clients.popitem(last=False)
+            return client
+
+
 class _PlainConnectorFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory) -> None:
+    def __init__(self, inner: ConnectorFactory, cache: ConnectorCache) -> None:
         self._inner = inner
+        self._cache = cache
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
-        return _single_attempt(await self._inner.create(service_url, audience))
+        return await self._cache.get(self._inner, service_url, audience)
 
 
 class PlainConnectors(BotFrameworkAuthentication):  # type: ignore[misc]
-    """botbuilder's authentication as it is, with connector clients that try once."""
+    """botbuilder's authentication as it is, with connector clients that try once, kept."""
 
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
+        self._connectors = ConnectorCache()
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
         result = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
-            result.connector_factory = _PlainConnectorFactory(result.connector_factory)
+            result.connector_factory = _PlainConnectorFactory(result.connector_factory,
+                                                              self._connectors)
         return result
 
     async def authenticate_streaming_request(
@@ -193,7 +230,8 @@ class PlainConnectors(BotFrameworkAuthentication):  # type: ignore[misc]
         return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _PlainConnectorFactory(self._inner.create_connector_factory(claims_identity))
+        return _PlainConnectorFactory(self._inner.create_connector_factory(claims_identity),
+                                      self._connectors)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         return await self._inner.create_user_token_client(claims_identity)

@@ -53,7 +53,7 @@ from bot.settings import Settings
 from bot.teams import connector
 from bot.teams.bot import command_text
 from bot.teams.cards import MESSAGE_LIMIT, reply_cards, wire_size
-from bot.teams.connector import Pacer, send_error
+from bot.teams.connector import CONNECTOR_TIMEOUT, ConnectorCache, Pacer, send_error
 from bot.teams.messenger import TeamsMessenger
 from bot.teams.references import References
 from bot.teams.server import TEAMS_DOOR, TeamsSetupError, build_adapter
@@ -1230,3 +1230,29 @@ def test_teams_package_in_english_and_without_an_app_id(
         manifest = json.loads(archive.read("manifest.json"))
     titles = {c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]}
     assert {"help", "update", "meetings"} <= titles
+
+
+def test_connector_clients_are_kept_per_service_url_and_try_once() -> None:
+    from botframework.connector.aio import ConnectorClient
+    from botframework.connector.auth import MicrosoftAppCredentials
+
+    made: list[str] = []
+
+    class Factory:
+        async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+            made.append(service_url)
+            return ConnectorClient(MicrosoftAppCredentials("", ""), base_url=service_url)
+
+    async def scenario() -> None:
+        cache = ConnectorCache(size=2)
+        first = await cache.get(Factory(), "https://smba.example/emea/", None)
+        assert await cache.get(Factory(), "https://smba.example/emea/", None) is first
+        assert first.config.retry_policy.policy.total == 0
+        assert first.config.connection.timeout == CONNECTOR_TIMEOUT
+        await cache.get(Factory(), "https://smba.example/amer/", None)
+        await cache.get(Factory(), "https://smba.example/apac/", None)  # the oldest goes
+        assert await cache.get(Factory(), "https://smba.example/emea/", None) is not first
+
+    asyncio.run(scenario())
+    assert made == ["https://smba.example/emea/", "https://smba.example/amer/",
+                    "https://smba.example/apac/", "https://smba.example/emea/"]
