@@ -23,10 +23,10 @@ recipient: one channel, or one person's direct messages) and sent concurrently a
 destinations by a bounded pool of `workers` threads. One destination's deliveries go in the
 planned order, one at a time, each starting at least the messenger's `min_interval` (seconds;
 1.0 for Slack's one message a second per channel, 0 when a messenger has none) after the
-previous one to that destination started, or `retry_after` after a 429. Each delivery still
-goes prepare → claim → send → mark, but claims and marks are written in batches (one commit
-for many deliveries); at most `claim_capacity` deliveries are ever between claim and mark, so a
-crash leaves at most that many "interrupted", never one sent twice.
+platform answered the previous one to that destination, or `retry_after` after a 429. Each
+delivery still goes prepare → claim → send → mark, but claims and marks are written in
+batches (one commit for many deliveries); at most `claim_capacity` deliveries are ever between
+claim and mark, so a crash leaves at most that many "interrupted", never one sent twice.
 """
 
 from __future__ import annotations
@@ -301,7 +301,7 @@ class ReminderService:
         batches: once the earliest waiting destination is almost due, every destination due
         within `CLAIM_AHEAD` has its next delivery's message read and claimed in one
         transaction (in key order, so two instances never deadlock). A finished delivery puts
-        its destination back at start + interval (or after a 429's Retry-After). Sent
+        its destination back at finish + interval (or after a 429's Retry-After). Sent
         deliveries are marked in batches too: a crash before the mark leaves them "sending",
         later "interrupted", never sent twice. At most `claim_capacity` deliveries are claimed
         and not yet sent at any time. An error in any delivery (a database that fails) stops
@@ -336,22 +336,21 @@ class ReminderService:
         def job(order: int, dest: Destination, delivery: Delivery, prepared: Prepared,
                 tries: int) -> None:
             error, again = None, None
-            started = self.monotonic()
-            # The destination's next message may start one interval after this one started
-            # (the platform counts messages per second, not gaps between them); after a 429,
-            # only once the platform's Retry-After has passed.
-            next_at = started + self.interval(delivery.platform)
             try:
                 retry_after = self._send(delivery, prepared, now, report, unmarked=unmarked,
                                          hold=tries < MAX_INLINE_TRIES)
-                if isinstance(retry_after, Hold):
-                    again = (delivery, prepared, tries + 1)
-                    retry_after = retry_after.retry_after
-                if retry_after is not None and retry_after <= MAX_INLINE_WAIT:
-                    next_at = max(next_at, self.monotonic() + retry_after)
             except BaseException as caught:  # handed to the scheduling thread, raised there
-                error = caught
-            done.put((order, dest, next_at, again, error))
+                error, retry_after = caught, None
+            # The destination's next message may start one interval after the platform has
+            # answered this one (so the two cannot arrive within one interval, whatever the
+            # delays on the way); after a 429, once the platform's Retry-After has passed.
+            rest = self.interval(delivery.platform)
+            if isinstance(retry_after, Hold):
+                again = (delivery, prepared, tries + 1)
+                retry_after = retry_after.retry_after
+            if retry_after is not None and retry_after <= MAX_INLINE_WAIT:
+                rest = max(rest, retry_after)
+            done.put((order, dest, self.monotonic() + rest, again, error))
 
         def claim_ahead(clock: float) -> None:
             picked: list[tuple[float, int, Destination]] = []

@@ -20,9 +20,8 @@ from bot.slack.blocks import reply_messages
 from handlers.messages import Reply
 from scheduler.messenger import PermanentSendError, RateLimited, Target, TransientSendError
 
-# Slack allows about one message a second per channel; spacing the starts a little wider keeps
-# the jitter on the way (threads, connections) from landing two inside one second at Slack.
-SLACK_CHANNEL_INTERVAL = 1.05
+# Slack allows about one message a second per channel (counted from the end of the last one).
+SLACK_CHANNEL_INTERVAL = 1.0
 
 TRANSIENT_ERRORS = {"ratelimited", "service_unavailable", "fatal_error", "internal_error",
                     "request_timeout"}
@@ -51,18 +50,25 @@ class SlackMessenger:
         channel = self._dm_channel(target.address) if target.kind == "person" else target.address
         for payload in reply_messages(reply):
             self._pace(channel)
-            self._post(channel, payload)
+            try:
+                self._post(channel, payload)
+            finally:
+                self._posted(channel)
 
     def _post(self, channel: str, payload: dict[str, Any]) -> None:
         self._call(lambda: self.client.chat_postMessage(channel=channel, **payload))
 
     def _pace(self, channel: str) -> None:
         with self._lock:
-            now = self.monotonic()
-            wait = self._last_post.get(channel, -1e9) + self.min_interval - now
-            self._last_post[channel] = now + max(0.0, wait)
+            wait = self._last_post.get(channel, -1e9) + self.min_interval - self.monotonic()
         if wait > 0:
             self.sleep(wait)
+
+    def _posted(self, channel: str) -> None:
+        # Counted from when Slack had answered the last one: it arrived before that, so the
+        # next, which leaves after the wait, cannot land within one interval of it.
+        with self._lock:
+            self._last_post[channel] = self.monotonic()
 
     def _dm_channel(self, user_id: str) -> str:
         cached = self._dm_channels.get(user_id)
