@@ -709,8 +709,9 @@ def test_a_database_outage_mid_tick_leaves_nothing_claimed_for_good(
     clock.now = MON
     with pytest.raises(OperationalError):
         service.run_once()
-    rows = statuses(synced_engine)
-    assert "sending" in rows.values() and len(recorder.sent) < len(expected)
+    # Left "sending": claims not yet sent, or sends not yet marked (which of the two depends on
+    # how far the sending threads got before the database failed a write; both are settled).
+    assert "sending" in statuses(synced_engine).values()
     down.clear()
     after = run_at(service, clock, MON + timedelta(minutes=1))
     assert after.failed == [] and after.interrupted == []
