@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import BinaryIO
 
+from bot.cli_files import write_file
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM, local_datetime
@@ -58,12 +59,8 @@ def run_export(settings: Settings, t: Translator, person_id: str, *, fmt: str,
             store.audit.record(CLI_ACTOR, "gdpr.extract", "ok", f"{fmt} person={person_id}")
     finally:
         runtime.close()
-    if output is not None:
-        output.write_bytes(file.content)
-        print(t("gdpr.cli.written", file=output, size=len(file.content)), file=sys.stderr)
-    else:
-        target.write(file.content)
-        target.flush()
+    write_file(file.content, output, target,
+               t("gdpr.cli.written", file=output, size=len(file.content)))
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from bot.cli_files import write_file
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
@@ -73,10 +74,6 @@ def run_report(
             )
     finally:
         runtime.close()
-    if output is not None:
-        output.write_bytes(file.content)
-        print(t("reports.cli.written", file=output, size=len(file.content)), file=sys.stderr)
-    else:
-        target.write(file.content)
-        target.flush()
+    write_file(file.content, output, target,
+               t("reports.cli.written", file=output, size=len(file.content)))
     return EXIT_OK

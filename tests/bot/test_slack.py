@@ -62,6 +62,7 @@ from storage.db import create_db_engine, upgrade
 from storage.repositories import StoreFactory
 from storage.sync import sync_config
 from tests.conftest import FixedClock
+from tests.fakes import VirtualTime
 from tests.fakes.slack_api import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, serve_fake_slack
 from tests.scheduler.support import local, statuses
 
@@ -669,21 +670,6 @@ def test_the_command_is_acknowledged_at_once_even_when_the_work_takes_four_secon
 
 
 # --- reminders through Slack ---------------------------------------------------------------
-
-
-class VirtualTime:
-    """`monotonic` and `sleep` for the messenger (and the fake's rate limit): no real waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def slack_messenger(fake: FakeSlackApi, clock: VirtualTime, *, min_interval: float = 1.0

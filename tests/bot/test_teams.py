@@ -69,6 +69,7 @@ from storage.models_updates import Update
 from storage.repositories import StoreFactory
 from storage.sync import sync_config
 from tests.conftest import FixedClock
+from tests.fakes import VirtualTime
 from tests.fakes.bf_connector import FakeBotFramework, FakeSignIn, new_key, serve_fake_bot_framework
 from tests.scheduler.support import local, statuses
 
@@ -643,21 +644,6 @@ def test_installation_stores_the_reference_and_keeps_the_latest_service_url(
 
 
 # --- reminders ----------------------------------------------------------------------------------
-
-
-class VirtualTime:
-    """`monotonic` and `sleep` for the pacing (and the fake's limits): no real waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def teams_messenger(runtime: Runtime, fake: FakeBotFramework, virtual: VirtualTime,

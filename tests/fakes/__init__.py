@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -61,3 +62,43 @@ class ServerThread:
         sock.bind((LOOPBACK, 0))
         await web.SockSite(self._runner, sock).start()
         return int(sock.getsockname()[1])
+
+
+class Waiting:
+    """Polling for what a fake has received: the fakes say in `_describe` what they have seen."""
+
+    def _describe(self) -> str:
+        raise NotImplementedError
+
+    def wait_until(self, predicate: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
+        """Polls (blocking) until `predicate` holds; fails the test after `timeout` seconds."""
+
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; {self._describe()}")
+            time.sleep(0.02)
+
+    async def until(self, predicate: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
+        """Polls (without blocking the caller's loop) until `predicate` holds."""
+
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; {self._describe()}")
+            await asyncio.sleep(0.02)
+
+
+class VirtualTime:
+    """`monotonic` and `sleep` for pacing code and the fakes' rate limits: no real waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -49,7 +49,7 @@ from botframework.connector.auth import (
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.fakes import LOOPBACK, ServerThread
+from tests.fakes import LOOPBACK, ServerThread, Waiting
 
 CHANNEL_ISSUER = "https://api.botframework.com"
 MESSAGE_LIMIT = 28 * 1024
@@ -112,7 +112,7 @@ class _Failure:
 
 
 @dataclass
-class FakeBotFramework:
+class FakeBotFramework(Waiting):
     app_id: str
     password: str
     tenant_id: str
@@ -224,20 +224,6 @@ class FakeBotFramework:
             c for c in self.calls_of("send", "reply", ok=True)
             if conversation is None or c.conversation.split(";", 1)[0] == conversation
         ]
-
-    def wait_until(self, predicate: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; {self._describe()}")
-            time.sleep(0.02)
-
-    async def until(self, predicate: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; {self._describe()}")
-            await asyncio.sleep(0.02)
 
     def _describe(self) -> str:
         with self._lock:

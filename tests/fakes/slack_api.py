@@ -41,7 +41,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes import LOOPBACK, ServerThread
+from tests.fakes import LOOPBACK, ServerThread, Waiting
 
 BOT_TOKEN = "xoxb-test"
 TEAM_ID = "T0SAMVERK"
@@ -92,7 +92,7 @@ class _Failure:
     remaining: int
 
 
-class FakeSlackApi:
+class FakeSlackApi(Waiting):
     def __init__(
         self,
         *,
@@ -206,24 +206,6 @@ class FakeSlackApi:
 
     def _describe(self) -> str:
         return f"calls so far: {dict(self.counts())}, response_url posts: {len(self.responses())}"
-
-    def wait_until(self, predicate: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-        """Polls (blocking) until `predicate` holds; fails the test after `timeout` seconds."""
-
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; {self._describe()}")
-            time.sleep(0.02)
-
-    async def until(self, predicate: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-        """Polls (without blocking the caller's loop) until `predicate` holds."""
-
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; {self._describe()}")
-            await asyncio.sleep(0.02)
 
     # -- Socket Mode -------------------------------------------------------------------------
 
