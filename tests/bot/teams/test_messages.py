@@ -1068,7 +1068,7 @@ def test_serve_dev_binds_loopback_says_so_and_accepts_unauthenticated_teams(
            if key.lower() not in Settings.model_fields}
     # Asked to listen everywhere: development mode must not.
     env.update(DATABASE_URL=database, HOST="0.0.0.0", LOG_LEVEL="INFO",
-               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+               PYTHONPATH=str(Path(__file__).resolve().parents[3]))
     with serve_fake_bot_framework(app_id="", password="", tenant_id=TENANT,
                                   require_token=False) as fake:
         process = subprocess.Popen(
