@@ -139,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", metavar="DATE", help="from this date (default: all)")
     audit.add_argument("--format", choices=("text", "json"), default="text")
 
+    identities = sub.add_parser("identities", help="chat identities: configured and learned")
+    identities_sub = identities.add_subparsers(dest="identities_command", required=True,
+                                               metavar="ACTION")
+    identities_list = identities_sub.add_parser("list", help="every person's chat identities")
+    identities_list.add_argument("--format", choices=("text", "json"), default="text")
+    unlink = identities_sub.add_parser(
+        "unlink", help="remove PERSON's learned identity on PLATFORM (configured ones stay)")
+    unlink.add_argument("person", metavar="PERSON", help="person id")
+    unlink.add_argument("platform", choices=("slack", "teams"), metavar="PLATFORM",
+                        help="slack or teams")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply the migrations")
@@ -225,6 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.gdpr_cli import run_audit
 
         return run_audit(settings, t, since_text=args.since, fmt=args.format)
+    if args.command == "identities":
+        from bot.identities_cli import run_list, run_unlink
+
+        if args.identities_command == "list":
+            return run_list(settings, t, fmt=args.format)
+        return run_unlink(settings, t, args.person, args.platform)
     if args.command == "db":
         from storage.db import create_db_engine, current_revision, upgrade
 

@@ -27,6 +27,19 @@ class Person:
     reminders_dm: bool = True
 
 
+IdentitySource = Literal["config", "learned"]
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    """A person's id on a chat platform: from the configuration, or learned once by e-mail."""
+
+    person_id: str
+    platform: str
+    user_id: str
+    source: IdentitySource
+
+
 @dataclass(frozen=True)
 class GroupMembership:
     group_id: str

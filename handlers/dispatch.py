@@ -1,8 +1,9 @@
 """The one way in: a `Command` becomes a `Reply`, inside one transaction.
 
 Identity is resolved here, not in the doors, so that every platform gets the same rules: a
-known platform id, or a configured e-mail address once (then remembered), or the friendly
-"how to be added" answer with nothing stored.
+known platform id, or a configured e-mail address once (then remembered, and audited) for a
+person with no id on that platform yet, or the friendly "how to be added" answer with nothing
+stored.
 
 A delivery id (`Command.delivery_id`, `FormSubmission.delivery_id`) is claimed here, in the
 command's own transaction and after its own writes, under `command:<id>` or `form:<id>` in
@@ -49,6 +50,8 @@ def scrub(text: str) -> str:
 _LANGUAGE: ContextVar[str | None] = ContextVar("samverkan_language", default=None)
 
 StoreFactory = Callable[[], AbstractContextManager[Store]]
+# The audit action of a chat identity bound (or refused) by e-mail.
+IDENTITY_LINK = "identity.link"
 Clock = Callable[[], datetime]
 
 
@@ -154,11 +157,11 @@ class Dispatcher:
         self, command: Command, work: Callable[[Store, Person, Translator], Reply]
     ) -> Reply:
         with self.store_factory() as store:
-            actor = _resolve_actor(store, command)
+            actor, why_not = _resolve_actor(store, command)
             t = translator(command.locale or (actor.language if actor else self.default_language))
             _LANGUAGE.set(t.language)
             if actor is None:
-                return Reply.text(t("identity.unknown", user=command.user_id), is_error=True)
+                return Reply.text(t(why_not, user=command.user_id), is_error=True)
             if not actor.active:
                 return Reply.text(t("identity.inactive"), is_error=True)
             return work(store, actor, t)
@@ -222,14 +225,32 @@ class Dispatcher:
         return Reply.text(t("unknown.empty"))
 
 
-def _resolve_actor(store: Store, command: Command) -> Person | None:
+def _resolve_actor(store: Store, command: Command) -> tuple[Person | None, str]:
+    """The person behind a command, or None and the catalog key that says why not.
+
+    A platform id is bound to a configured person by e-mail only while no id of that platform
+    is known for the person: a configured id is never joined or replaced by a learned one, and
+    a second account with the same address is not bound either (the administrator removes a
+    learned binding with `samverkan identities unlink`). Each binding and each refusal is
+    audited, with ids only. The doors pass an e-mail only from the configured tenant or
+    workspace (a foreign one never reaches the dispatcher).
+    """
+
     people = store.people
     if command.platform == "console":
-        return people.get(command.user_id)
+        return people.get(command.user_id), "identity.unknown"
     person = people.find_by_platform(command.platform, command.user_id)
-    if person is None and command.email:
-        person = people.find_by_email(command.email)
-        if person is not None:
-            people.link_platform(person.id, command.platform, command.user_id)
-    return person
-
+    if person is not None or not command.email:
+        return person, "identity.unknown"
+    candidate = people.find_by_email(command.email)
+    if candidate is None:
+        return None, "identity.unknown"
+    detail = f"platform={command.platform} user_id={command.user_id}"
+    known = [i for i in people.identities(candidate.id) if i.platform == command.platform]
+    if known:
+        store.audit.record(candidate.id, IDENTITY_LINK, "denied",
+                           f"{detail} already={known[0].source}")
+        return None, "identity.already_linked"
+    people.link_platform(candidate.id, command.platform, command.user_id)
+    store.audit.record(candidate.id, IDENTITY_LINK, "ok", detail)
+    return candidate, ""

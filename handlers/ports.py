@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from domain.disposal import Record, Rule
-from domain.model import GroupInfo, GroupMembership, Person
+from domain.model import ChatIdentity, GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanOrganisation
 from domain.report import IndicatorFigure, StatusFigures, SummaryFigures, UpdateRow
@@ -25,6 +25,8 @@ class PeopleRepository(Protocol):
     def find_by_platform(self, platform: str, user_id: str) -> Person | None: ...
 
     def find_by_email(self, email: str) -> Person | None: ...
+
+    def identities(self, person_id: str | None = None) -> list[ChatIdentity]: ...
 
     def link_platform(self, person_id: str, platform: str, user_id: str) -> None: ...
 

@@ -68,12 +68,46 @@ class SqlPeople:
             self._query().where(m.Person.email == email.strip().lower(), m.Person.active)
         )
 
+    def identities(self, person_id: str | None = None) -> list[model.ChatIdentity]:
+        """Chat identities, configured and learned, of one person or of everyone."""
+
+        query = select(m.PlatformIdentity).order_by(
+            m.PlatformIdentity.person_id, m.PlatformIdentity.platform,
+            m.PlatformIdentity.source, m.PlatformIdentity.user_id,
+        )
+        if person_id is not None:
+            query = query.where(m.PlatformIdentity.person_id == person_id)
+        return [
+            model.ChatIdentity(row.person_id, row.platform, row.user_id,
+                               "config" if row.source == "config" else "learned")
+            for row in self.session.scalars(query)
+        ]
+
     def link_platform(self, person_id: str, platform: str, user_id: str) -> None:
-        self.session.merge(
+        """A learned identity, added (never merged: an id already known, configured or not,
+        is not taken over; the insert fails instead)."""
+
+        self.session.add(
             m.PlatformIdentity(
                 platform=platform, user_id=user_id, person_id=person_id, source="learned"
             )
         )
+        self.session.flush()
+
+    def unlink_learned(self, person_id: str, platform: str) -> list[str]:
+        """Removes the person's learned ids on the platform; configured ones stay. The ids."""
+
+        rows = list(self.session.scalars(
+            select(m.PlatformIdentity).where(
+                m.PlatformIdentity.person_id == person_id,
+                m.PlatformIdentity.platform == platform,
+                m.PlatformIdentity.source != "config",
+            ).order_by(m.PlatformIdentity.user_id)
+        ))
+        for row in rows:
+            self.session.delete(row)
+        self.session.flush()
+        return [row.user_id for row in rows]
 
     def memberships(self, person_id: str) -> list[model.GroupMembership]:
         rows = self.session.execute(

@@ -170,7 +170,9 @@ def sync_config(session: Session, config: Config) -> SyncReport:
 
 
 def _sync_identities(session: Session, config: Config) -> None:
-    """Chat identities from the file replace earlier configured ones; learned ones stay."""
+    """Chat identities from the file replace earlier configured ones. A learned one stays while
+    its person has no id configured on its platform; once the file gives one, the learned one
+    goes (the file is the truth), and an id the file names is the file's, whoever learned it."""
 
     desired = {
         (platform, user_id): person.id
@@ -191,6 +193,13 @@ def _sync_identities(session: Session, config: Config) -> None:
                     m.PlatformIdentity.platform == key[0], m.PlatformIdentity.user_id == key[1]
                 )
             )
+    configured = {(person_id, platform) for (platform, _), person_id in desired.items()}
+    for key, row in existing.items():
+        if row.source != "config" and key not in desired and (
+            (row.person_id, row.platform) in configured
+        ):
+            # A learned id stands in only while the person has none configured there.
+            session.delete(row)
     for (platform, user_id), person_id in desired.items():
         current = existing.get((platform, user_id))
         if current is None:

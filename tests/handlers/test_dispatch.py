@@ -279,6 +279,55 @@ def test_a_configured_email_is_matched_once_and_remembered(
     assert second.heading == SV("whoami.title", name=person.name)
 
 
+def identity_audit(engine: Engine) -> list[tuple[str | None, str, str]]:
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(m.AuditLog).where(m.AuditLog.action == "identity.link").order_by(m.AuditLog.id)
+        )
+        return [(row.actor_id, row.outcome, row.detail) for row in rows]
+
+
+@pytest.mark.parametrize(("platform", "new_id"), [("slack", "U0CECIL99"),
+                                                   ("teams", "29:1cecilia-second-account")])
+def test_an_email_never_binds_an_account_to_someone_with_an_id_on_that_platform(
+    dispatcher: Dispatcher, synced_engine: Engine, example_config: Config, platform: str,
+    new_id: str,
+) -> None:
+    person = person_in(example_config, CHEF)  # an administrator, configured on both platforms
+    configured = person.slack_user_id if platform == "slack" else person.teams_aad_object_id
+    reply = dispatcher.handle(
+        Command(platform=platform, user_id=new_id, text="vem",  # type: ignore[arg-type]
+                email=person.email)
+    )
+    assert reply.is_error
+    assert only_text(reply) == SV("identity.already_linked", user=new_id)
+    assert person.name not in only_text(reply)
+    assert dispatcher.knows(platform, new_id) is False
+    assert dispatcher.knows(platform, configured or "") is True
+    # The refusal is audited, with ids only.
+    assert identity_audit(synced_engine) == [
+        (CHEF, "denied", f"platform={platform} user_id={new_id} already=config")]
+
+
+def test_a_binding_by_email_is_audited_and_a_second_account_is_not_bound(
+    dispatcher: Dispatcher, synced_engine: Engine, example_config: Config
+) -> None:
+    person = person_in(example_config, "goran.ivarsson")  # no Slack id in the configuration
+    first = dispatcher.handle(
+        Command(platform="slack", user_id="U0GORAN99", text="vem", email=person.email))
+    assert first.heading == SV("whoami.title", name=person.name)
+    second = dispatcher.handle(
+        Command(platform="slack", user_id="U0GORAN98", text="vem", email=person.email))
+    assert only_text(second) == SV("identity.already_linked", user="U0GORAN98")
+    assert dispatcher.knows("slack", "U0GORAN99") and not dispatcher.knows("slack", "U0GORAN98")
+    assert identity_audit(synced_engine) == [
+        (person.id, "ok", "platform=slack user_id=U0GORAN99"),
+        (person.id, "denied", "platform=slack user_id=U0GORAN98 already=learned"),
+    ]
+    audited = " ".join(detail for _, _, detail in identity_audit(synced_engine))
+    assert person.email not in audited and person.name not in audited
+
+
 def test_an_inactive_person_is_refused(
     dispatcher: Dispatcher, synced_engine: Engine, example_config: Config
 ) -> None:

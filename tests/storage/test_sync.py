@@ -111,6 +111,7 @@ def test_person_found_by_platform_and_email_link_is_remembered(
     synced_engine: Engine, example_config: Config
 ) -> None:
     person = next(p for p in example_config.people if p.slack_user_id)
+    learner = next(p for p in example_config.people if not p.slack_user_id)  # Teams only
     stores = StoreFactory(synced_engine, lambda: datetime(2026, 9, 1, tzinfo=UTC))
     with stores() as store:
         found = store.people.find_by_platform("slack", person.slack_user_id or "")
@@ -118,14 +119,49 @@ def test_person_found_by_platform_and_email_link_is_remembered(
         assert store.people.find_by_platform("slack", "UNOBODY") is None
         by_mail = store.people.find_by_email(person.email.upper())
         assert by_mail is not None and by_mail.id == person.id
-        store.people.link_platform(person.id, "teams", "29:learned-id")
+        store.people.link_platform(learner.id, "slack", "U0LEARNED1")
     with stores() as store:
-        again = store.people.find_by_platform("teams", "29:learned-id")
-        assert again is not None and again.id == person.id
-    # A later sync keeps the learned identity.
+        again = store.people.find_by_platform("slack", "U0LEARNED1")
+        assert again is not None and again.id == learner.id
+    # A later sync keeps the learned identity while the file gives the person none on Slack.
     _sync(synced_engine, example_config)
     with stores() as store:
-        assert store.people.find_by_platform("teams", "29:learned-id") is not None
+        assert store.people.find_by_platform("slack", "U0LEARNED1") is not None
+        assert [(i.platform, i.source) for i in store.people.identities(learner.id)] == [
+            ("slack", "learned"), ("teams", "config")]
+
+
+def test_a_configured_id_replaces_a_learned_one_of_the_same_person_and_platform(
+    synced_engine: Engine, example_config: Config
+) -> None:
+    learner = next(p for p in example_config.people if not p.slack_user_id)
+    stores = StoreFactory(synced_engine, lambda: datetime(2026, 9, 1, tzinfo=UTC))
+    with stores() as store:
+        store.people.link_platform(learner.id, "slack", "U0LEARNED1")
+        store.people.link_platform(learner.id, "slack", "U0LEARNED2")
+    configured = example_config.model_copy(update={"people": tuple(
+        p.model_copy(update={"slack_user_id": "U0SKA0099"}) if p.id == learner.id else p
+        for p in example_config.people
+    )})
+    _sync(synced_engine, configured)
+    with stores() as store:
+        assert store.people.find_by_platform("slack", "U0LEARNED1") is None
+        assert store.people.find_by_platform("slack", "U0LEARNED2") is None
+        slack = [i for i in store.people.identities(learner.id) if i.platform == "slack"]
+        assert [(i.user_id, i.source) for i in slack] == [("U0SKA0099", "config")]
+    # The file naming an id that was learned for someone makes it the file's, and configured.
+    with stores() as store:
+        store.people.link_platform(learner.id, "slack", "U0FYR0009")
+    moved = configured.model_copy(update={"people": tuple(
+        p.model_copy(update={"slack_user_id": "U0FYR0009"}) if p.slack_user_id == "U0FYR0002"
+        else p for p in configured.people
+    )})
+    _sync(synced_engine, moved)
+    with stores() as store:
+        owner = store.people.find_by_platform("slack", "U0FYR0009")
+        assert owner is not None and owner.id == "linnea.ek"
+        assert {(i.user_id, i.source) for i in store.people.identities("linnea.ek")
+                if i.platform == "slack"} == {("U0FYR0009", "config")}
 
 
 def test_a_failed_command_rolls_back(synced_engine: Engine) -> None:
