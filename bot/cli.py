@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, SetupError
 from domain.config import LoadResult, Problem, load_config_text
 from handlers.i18n import Translator, translator
 
@@ -192,7 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from bot.web import serve
 
-        return serve(settings, host=args.host, port=args.port, dev=args.dev)
+        try:
+            return serve(settings, host=args.host, port=args.port, dev=args.dev)
+        except SetupError as problem:
+            # Settings that cannot work: one line in the operator's language, no traceback.
+            print(t(problem.key, **problem.params), file=sys.stderr)
+            return EXIT_PROBLEMS
     if args.command == "config":
         if args.config_command == "check":
             return config_check(Path(args.file), t)

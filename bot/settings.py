@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = None
     microsoft_app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = "SingleTenant"
     microsoft_app_tenant_id: str | None = None
+    # The tenants a MultiTenant bot serves, comma-separated; there is no "any tenant".
+    microsoft_allowed_tenant_ids: str | None = None
+
+
+class SetupError(RuntimeError):
+    """Settings that cannot work together, said at start in one line: a catalog key and its
+    parameters (no secrets in them), so that `samverkan serve` says it in the user's language."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @lru_cache(maxsize=1)

@@ -11,13 +11,16 @@
   updated in place to the confirmation, or re-shown with each error under its field. A
   reminder's "Rapportera" button (`report.open`) opens the form.
 - Answers about the asker alone (`Reply.personal`: `vem`, `mina`, `mina-data`, ...) asked in a
-  channel or group chat go to the person's 1:1 chat too; where it cannot be opened, the thread
-  asks them to write to the bot directly, and shows nothing of the answer.
-- Forms are personal: one opened in a channel or group chat goes to the person's 1:1 chat with
-  the bot (a card in a channel could be filled in by anyone, and its confirmation would
-  replace it for everyone); the thread is told so. Where the 1:1 chat cannot be opened, the
-  form comes in the thread after all.
+  channel or group chat go to the person's 1:1 chat; where it cannot be opened, the thread
+  asks them to write to the bot directly, and shows nothing of the answer. What is a 1:1 chat
+  is what Teams says it is (`bot.teams.references.conversation_type`).
+- Forms are personal too: one opened in a channel or group chat goes to the person's 1:1 chat
+  with the bot (a card in a channel could be filled in by anyone, its values and confirmation
+  would show for everyone); the thread is told so, or asked to write to the bot directly.
 - Every install, "bot added" and message stores the place's conversation reference.
+- Invokes get the body Microsoft documents for their name (`bot.teams.invokes`); an activity
+  type the bot does not use is acknowledged and nothing more.
+- Text in cards is shown as text (`bot.teams.markup`); only the bot's own links are live.
 - Anything that fails in a turn is answered with the catalog's friendly error and an incident
   reference; the log gets the reference and the error's class and place, no message text,
   no names.
@@ -28,6 +31,7 @@ Only this package imports botbuilder (see ARCHITECTURE.md).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import logging
 import re
@@ -37,7 +41,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
-from botbuilder.core import ActivityHandler, BotAdapter, TurnContext
+from botbuilder.core import ActivityHandler, BotAdapter, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
@@ -65,6 +69,8 @@ from bot.teams.connector import (
     text_activity,
     update,
 )
+from bot.teams.invokes import invoke_answer
+from bot.teams.markup import TeamsMarkup
 from bot.teams.references import (
     References,
     channel_of,
@@ -106,6 +112,17 @@ def command_text(activity: Activity) -> str:
     text = _AT_TAG.sub(lambda m: m.group(1), text)
     text = html.unescape(text).replace("\u00a0", " ")
     return " ".join(text.split())
+
+
+def delivery_id(activity: Activity) -> str | None:
+    """Teams' id of a message, for the dispatcher to handle it once: the activity id within
+    its conversation (Teams' ids are unique per conversation only), hashed to a fixed size."""
+
+    if not activity.id:
+        return None
+    conversation = str(activity.conversation.id or "") if activity.conversation else ""
+    digest = hashlib.sha256(f"{conversation}\n{activity.id}".encode()).hexdigest()[:40]
+    return f"msg:{digest}"
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
         *,
         app_id: str,
         default_language: str,
+        public_base_url: str = "",
         turn_budget: float = TURN_BUDGET_SECONDS,
         pacer: Pacer = SHARED_PACER,
     ) -> None:
@@ -158,7 +176,10 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
         self.references = references
         self.adapter = adapter
         self.app_id = app_id
+        self.default_language = default_language
         self.t: Translator = translator(default_language)
+        # Links under the bot's own address (downloads, extracts, calendars) stay live.
+        self.markup = TeamsMarkup(public_base_url)
         self.turn_budget = turn_budget
         self.pacer = pacer
         self._background: set[asyncio.Task[None]] = set()
@@ -212,7 +233,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             text=command_text(activity),
             channel_id=origin.channel_id,
             email=await self._email(turn_context, origin),
-            delivery_id=f"msg:{activity.id}" if activity.id else None,
+            delivery_id=delivery_id(activity),
         )
         await self._run(turn_context, origin, lambda: self.dispatcher.handle(command))
 
@@ -305,23 +326,25 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             files = ", ".join(a.filename for a in reply.attachments)
             note = Paragraph(self.t("teams.attachments_not_shown", files=files))
             reply = replace(reply, blocks=(*reply.blocks, note), attachments=())
-        if from_card and origin.card_id:
+        shared = origin.kind != "personal"
+        about_one = reply.form is not None or reply.personal
+        if from_card and origin.card_id and not (shared and about_one):
             if reply.form is not None:
                 card = self._form_card(reply)
                 await self._replace(context, origin, card_activity(card) if card is not None
                                     else text_activity(self.t("teams.form_too_large")))
                 return
-            cards = reply_cards(reply)
+            cards = reply_cards(reply, self.markup)
             await self._replace(context, origin, card_activity(cards[0], fallback_text(reply)))
             await self._post(context, cards[1:], reply, origin.reply_to)
             return
         if reply.form is not None:
             await self._show_form(context, origin, reply)
             return
-        if reply.personal and origin.kind != "personal":
+        if reply.personal and shared:
             await self._answer_in_personal_chat(context, origin, reply)
             return
-        await self._post(context, reply_cards(reply), reply, origin.reply_to)
+        await self._post(context, reply_cards(reply, self.markup), reply, origin.reply_to)
 
     async def _answer_in_personal_chat(
         self, context: TurnContext, origin: Origin, reply: Reply
@@ -331,7 +354,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
         in the thread either: the person is asked to write to the bot directly."""
 
         summary = fallback_text(reply)
-        activities = [card_activity(card, summary) for card in reply_cards(reply)]
+        activities = [card_activity(card, summary) for card in reply_cards(reply, self.markup)]
         sent = await self._to_personal_chat(origin, activities)
         note = "teams.answer_in_personal_chat" if sent else "teams.ask_in_personal_chat"
         await post(context, [text_activity(self.t(note))], reply_to=origin.reply_to,
@@ -347,7 +370,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
     def _form_card(self, reply: Reply) -> Card | None:
         assert reply.form is not None
         try:
-            return form_card(reply.form, reply)
+            return form_card(reply.form, reply, self.markup)
         except FormTooLarge:
             log.warning("teams form too large", extra={"form": reply.form.id})
             return None
@@ -369,12 +392,15 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
                        reply_to=origin.reply_to, pacer=self.pacer, retries=TURN_RETRIES)
             return
         activity = card_activity(card, fallback_text(reply))
-        if origin.kind != "personal" and await self._to_personal_chat(origin, [activity]):
-            await post(context, [text_activity(self.t("teams.form_in_personal_chat"))],
-                       reply_to=origin.reply_to, pacer=self.pacer, retries=TURN_RETRIES)
+        if origin.kind == "personal":
+            await post(context, [activity], reply_to=origin.reply_to, pacer=self.pacer,
+                       retries=TURN_RETRIES)
             return
-        await post(context, [activity], reply_to=origin.reply_to, pacer=self.pacer,
-                   retries=TURN_RETRIES)
+        # Never in a channel or group chat: anyone there could read and fill it in.
+        sent = await self._to_personal_chat(origin, [activity])
+        note = "teams.form_in_personal_chat" if sent else "teams.form_ask_in_personal_chat"
+        await post(context, [text_activity(self.t(note))], reply_to=origin.reply_to,
+                   pacer=self.pacer, retries=TURN_RETRIES)
 
     async def _to_personal_chat(self, origin: Origin, activities: list[Activity]) -> bool:
         """Sends into the person's 1:1 chat with the bot, opening it if need be."""
@@ -434,6 +460,17 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             if isinstance(candidate, str) and "@" in candidate:
                 return candidate.strip()
         return None
+
+    # -- invokes and what the bot does not use ------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        log.debug("teams invoke answered", extra={"invoke": str(activity.name or "")[:64]})
+        body = invoke_answer(activity.name, activity.locale, self.default_language)
+        return InvokeResponse(status=200, body=body)
+
+    async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:
+        log.debug("teams activity ignored", extra={"type": str(turn_context.activity.type)[:64]})
 
     # -- installs and places -------------------------------------------------------------------
 

@@ -10,10 +10,11 @@ Limits that shape this module:
 - Teams shows at most six buttons in a row: button rows are split.
 - An `Input.ChoiceSet` has no option groups: the group (the goal area) prefixes each choice.
 
-Every text that comes from a person or the database goes through `escape_teams_text`, so that
-no `<at>` mention tag and no `@channel` can be smuggled into a card (Adaptive Cards' shared
-renderer decodes `&amp;`, `&lt;`, `&gt;` again for display). The one exception is an input's
-prefilled `value`: it is not rendered as markup and must come back unchanged when submitted.
+Every text goes into a card as text (`bot.teams.markup`): Markdown fields (`TextBlock`, facts)
+through `TeamsMarkup.markdown_text`, so that nothing typed becomes a link, a mention or
+formatting, and only the bot's own links (`PUBLIC_BASE_URL`) are live; labels and titles
+through `plain_text`. The one exception is an input's prefilled `value`: it is not rendered as
+markup and must come back unchanged when submitted.
 
 Buttons are `Action.Submit` with `data = {"action": …, "value": …}`; a form's submit button
 carries `{"action": FORM_ACTION, "form": <form id>, "state": <form state>}`, and Teams adds
@@ -28,7 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from domain.markup import escape_teams_text
+from bot.teams.markup import PLAIN_MARKUP, TeamsMarkup, plain_text
 from handlers.messages import (
     Block,
     Button,
@@ -72,10 +73,6 @@ def wire_size(document: Any) -> int:
     return len(json.dumps(document).encode("utf-8"))
 
 
-def _esc(text: str) -> str:
-    return escape_teams_text(text)
-
-
 def _chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Long text in pieces of at most `limit` characters, split at line breaks where it can."""
 
@@ -101,22 +98,22 @@ def _chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return out
 
 
-def _text_block(text: str, **extra: Any) -> Element:
-    return {"type": "TextBlock", "text": _esc(text), "wrap": True, **extra}
+def _text_block(markup: TeamsMarkup, text: str, **extra: Any) -> Element:
+    return {"type": "TextBlock", "text": markup.markdown_text(text), "wrap": True, **extra}
 
 
-def _heading(text: str) -> Element:
-    return _text_block(text, size="Large", weight="Bolder")
+def _heading(markup: TeamsMarkup, text: str) -> Element:
+    return _text_block(markup, text, size="Large", weight="Bolder")
 
 
 # --- blocks as pieces (elements no larger than PIECE_BUDGET) ----------------------------------
 
 
-def _paragraph(text: str) -> list[Element]:
-    return [_text_block(chunk) for chunk in _chunks(text)]
+def _paragraph(markup: TeamsMarkup, text: str) -> list[Element]:
+    return [_text_block(markup, chunk) for chunk in _chunks(text)]
 
 
-def _fact_sets(fields: Fields) -> list[Element]:
+def _fact_sets(markup: TeamsMarkup, fields: Fields) -> list[Element]:
     pieces: list[Element] = []
     facts: list[Element] = []
 
@@ -126,12 +123,12 @@ def _fact_sets(fields: Fields) -> list[Element]:
             facts.clear()
 
     for label, value in fields.items:
-        fact = {"title": _esc(label), "value": _esc(value)}
+        fact = {"title": markup.markdown_text(label), "value": markup.markdown_text(value)}
         if wire_size(fact) > PIECE_BUDGET // 2 or len(value) > MAX_TEXT:
             # One very long value: as a heading and paragraphs, in full.
             flush()
-            pieces.append(_text_block(label, weight="Bolder"))
-            pieces.extend(_paragraph(value))
+            pieces.append(_text_block(markup, label, weight="Bolder"))
+            pieces.extend(_paragraph(markup, value))
             continue
         facts.append(fact)
         if wire_size({"type": "FactSet", "facts": facts}) > PIECE_BUDGET:
@@ -142,11 +139,11 @@ def _fact_sets(fields: Fields) -> list[Element]:
     return pieces
 
 
-def _cell(text: str, **extra: Any) -> Element:
-    return {"type": "TableCell", "items": [_text_block(text, **extra)]}
+def _cell(markup: TeamsMarkup, text: str, **extra: Any) -> Element:
+    return {"type": "TableCell", "items": [_text_block(markup, text, **extra)]}
 
 
-def _tables(table: Table) -> list[Element]:
+def _tables(markup: TeamsMarkup, table: Table) -> list[Element]:
     """A 1.5 `Table`, split by rows into tables that each fit, the header on each."""
 
     width = max(len(table.columns), *(len(row) for row in table.rows)) if table.rows else len(
@@ -154,7 +151,7 @@ def _tables(table: Table) -> list[Element]:
     columns = [{"width": 1} for _ in range(width)]
     header = {
         "type": "TableRow",
-        "cells": [_cell(c, weight="Bolder") for c in table.columns],
+        "cells": [_cell(markup, c, weight="Bolder") for c in table.columns],
         "style": "accent",
     }
 
@@ -165,15 +162,15 @@ def _tables(table: Table) -> list[Element]:
     pieces: list[Element] = []
     current = new_table()
     for row in table.rows:
-        table_row = {"type": "TableRow", "cells": [_cell(c) for c in row]}
+        table_row = {"type": "TableRow", "cells": [_cell(markup, c) for c in row]}
         if wire_size(table_row) > PIECE_BUDGET // 2 or any(len(c) > MAX_TEXT for c in row):
             # A row too big for a table: its cells as label and text, in full.
             if len(current["rows"]) > 1:
                 pieces.append(current)
                 current = new_table()
             for label, value in zip(table.columns, row, strict=False):
-                pieces.append(_text_block(label, weight="Bolder"))
-                pieces.extend(_paragraph(value))
+                pieces.append(_text_block(markup, label, weight="Bolder"))
+                pieces.extend(_paragraph(markup, value))
             continue
         current["rows"].append(table_row)
         if wire_size(current) > PIECE_BUDGET:
@@ -189,7 +186,7 @@ def _tables(table: Table) -> list[Element]:
 def _submit(button: Button) -> Element:
     action: Element = {
         "type": "Action.Submit",
-        "title": _esc(button.label)[:80],
+        "title": plain_text(button.label)[:80],
         "data": {"action": button.action, "value": button.value},
     }
     if button.style == "primary":
@@ -207,18 +204,18 @@ def _action_sets(buttons: Buttons) -> list[Element]:
     ]
 
 
-def _pieces(blocks: Sequence[Block]) -> Iterator[Element]:
+def _pieces(markup: TeamsMarkup, blocks: Sequence[Block]) -> Iterator[Element]:
     separate = False
     for block in blocks:
         if isinstance(block, Divider):
             separate = True
             continue
         if isinstance(block, Paragraph):
-            elements = _paragraph(block.text)
+            elements = _paragraph(markup, block.text)
         elif isinstance(block, Fields):
-            elements = _fact_sets(block)
+            elements = _fact_sets(markup, block)
         elif isinstance(block, Table):
-            elements = _tables(block)
+            elements = _tables(markup, block)
         elif isinstance(block, Buttons):
             elements = _action_sets(block)
         else:
@@ -247,14 +244,14 @@ def card(body: list[Element], actions: list[Element] | None = None) -> Card:
     return document
 
 
-def reply_cards(reply: Reply) -> list[Card]:
+def reply_cards(reply: Reply, markup: TeamsMarkup = PLAIN_MARKUP) -> list[Card]:
     """One card, or several when the reply is bigger than one Teams message may be."""
 
-    heading_room = wire_size(_heading(reply.heading + " (99/99)")) if reply.heading else 0
+    heading_room = wire_size(_heading(markup, reply.heading + " (99/99)")) if reply.heading else 0
     budget = CARD_BUDGET - wire_size(card([])) - heading_room
     bodies: list[list[Element]] = [[]]
     used = 0
-    for piece in _pieces(reply.blocks):
+    for piece in _pieces(markup, reply.blocks):
         size = wire_size(piece) + 2
         if bodies[-1] and used + size > budget:
             bodies.append([])
@@ -267,9 +264,9 @@ def reply_cards(reply: Reply) -> list[Card]:
         heading: list[Element] = []
         if reply.heading:
             title = reply.heading if total == 1 else f"{reply.heading} ({index}/{total})"
-            heading = [_heading(title)]
+            heading = [_heading(markup, title)]
         if not heading and not body:
-            body = [_text_block(reply.plain_text() or "…")]
+            body = [_text_block(markup, reply.plain_text() or "…")]
         if reply.is_error and heading:
             heading[0]["color"] = "Attention"
         cards.append(card(heading + body))
@@ -280,7 +277,7 @@ def fallback_text(reply: Reply) -> str:
     """The notification text shown beside a card (the first line of the reply)."""
 
     first = (reply.heading or reply.plain_text()).strip().split("\n", 1)[0]
-    return _esc(first[:200])
+    return plain_text(first[:200])
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -294,7 +291,7 @@ def _choices(field: FormField, shorten: bool) -> list[Element]:
         title = f"{option.group} – {option.label}" if grouped and option.group else option.label
         if shorten and len(title) > MAX_CHOICE_TITLE:
             title = title[: MAX_CHOICE_TITLE - 1] + "…"
-        out.append({"title": _esc(title), "value": option.value})
+        out.append({"title": plain_text(title), "value": option.value})
     return out
 
 
@@ -306,10 +303,11 @@ def _number(initial: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _input(field: FormField, *, hints: bool, shorten: bool) -> list[Element]:
+def _input(markup: TeamsMarkup, field: FormField, *, hints: bool, shorten: bool
+           ) -> list[Element]:
     if field.id in RESERVED_KEYS:
         raise ValueError(f"form field id {field.id!r} is reserved for the submit data")
-    element: Element = {"id": field.id, "label": _esc(field.label)}
+    element: Element = {"id": field.id, "label": plain_text(field.label)}
     if field.kind == "select":
         element.update(type="Input.ChoiceSet", style="compact", choices=_choices(field, shorten))
         if any(o.value == field.initial for o in field.options):
@@ -330,14 +328,16 @@ def _input(field: FormField, *, hints: bool, shorten: bool) -> list[Element]:
     elements = [element]
     if field.error:
         # Right under its field, where the person looks: what to fix.
-        elements.append(_text_block(field.error, color="Attention", weight="Bolder",
+        elements.append(_text_block(markup, field.error, color="Attention", weight="Bolder",
                                     spacing="None"))
     if hints and field.hint:
-        elements.append(_text_block(field.hint, isSubtle=True, size="Small", spacing="None"))
+        elements.append(_text_block(markup, field.hint, isSubtle=True, size="Small",
+                                    spacing="None"))
     return elements
 
 
-def form_card(form: Form, reply: Reply | None = None) -> Card:
+def form_card(form: Form, reply: Reply | None = None, markup: TeamsMarkup = PLAIN_MARKUP
+              ) -> Card:
     """The form as one input card, with the reply's heading and text above the fields.
 
     A form is one card by nature (one submit button); when it is too big, hints go first, then
@@ -346,17 +346,17 @@ def form_card(form: Form, reply: Reply | None = None) -> Card:
     """
 
     heading = reply.heading if reply is not None and reply.heading else form.title
-    intro = list(_pieces(reply.blocks)) if reply is not None else []
+    intro = list(_pieces(markup, reply.blocks)) if reply is not None else []
     submit = {
         "type": "Action.Submit",
-        "title": _esc(form.submit_label)[:80],
+        "title": plain_text(form.submit_label)[:80],
         "style": "positive",
         "data": {"action": FORM_ACTION, "form": form.id, "state": form.state},
     }
     for hints, shorten in ((True, False), (False, False), (False, True)):
-        body: list[Element] = [_heading(heading), *intro]
+        body: list[Element] = [_heading(markup, heading), *intro]
         for field in form.fields:
-            body.extend(_input(field, hints=hints, shorten=shorten))
+            body.extend(_input(markup, field, hints=hints, shorten=shorten))
         document = card(body, [submit])
         if wire_size(document) <= CARD_BUDGET:
             return document

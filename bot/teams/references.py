@@ -1,7 +1,9 @@
 """Conversation references: kept in the database so that reminders survive restarts.
 
 Each install, each "bot added" and each message refreshes the reference of its place (the
-channel, the person's 1:1 chat, the group chat), with the service URL Teams used last. A stored
+channel, the person's 1:1 chat, the group chat), with the service URL Teams used last. Which
+place an activity is in (`conversation_type`, `place_of`) follows what Teams says, and only
+a conversation Teams marks as 1:1 is ever kept as a person's personal chat. A stored
 reference holds ids only (conversation, tenant, bot, for a 1:1 chat the person's ids): names
 are left out, nothing a person wrote is in it. The blocking database calls run in a worker
 thread (`asyncio.to_thread` in the door), never on the event loop.
@@ -19,6 +21,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.teams.tenants import channel_data_tenant, conversation_tenant
 from storage.repositories import StoreFactory
 from storage.teams_repo import StoredReference
 
@@ -31,10 +34,9 @@ def _channel_data(activity: Activity) -> dict[str, Any]:
 
 
 def tenant_of(activity: Activity) -> str | None:
-    tenant = activity.conversation.tenant_id if activity.conversation else None
-    if not tenant:
-        tenant = (_channel_data(activity).get("tenant") or {}).get("id")
-    return str(tenant) if tenant else None
+    """The activity's tenant (the door has checked that both places Teams names it agree)."""
+
+    return conversation_tenant(activity) or channel_data_tenant(activity)
 
 
 def channel_of(activity: Activity) -> str | None:
@@ -45,7 +47,9 @@ def channel_of(activity: Activity) -> str | None:
     if channel:
         return str(channel)
     conversation = activity.conversation
-    if conversation is not None and conversation.conversation_type == "channel":
+    if conversation is not None and conversation.id and (
+        conversation.conversation_type == "channel" or ";messageid=" in str(conversation.id)
+    ):
         return str(conversation.id).split(";", 1)[0]
     return None
 
@@ -59,12 +63,57 @@ def user_of(activity: Activity) -> str:
     return str(account.aad_object_id or account.id or "")
 
 
-def conversation_type(activity: Activity) -> str:
+def _is_group(activity: Activity) -> bool:
     conversation = activity.conversation
-    kind = conversation.conversation_type if conversation is not None else None
-    if kind:
-        return str(kind)
-    return "channel" if channel_of(activity) else "personal"
+    return bool(conversation is not None and conversation.is_group)
+
+
+def names_channel(activity: Activity) -> bool:
+    """Whether the activity says it is in a team's channel: its channel data names a channel
+    or a team, or its conversation id is a channel thread's (`…;messageid=…`)."""
+
+    data = _channel_data(activity)
+    if (data.get("channel") or {}).get("id") or (data.get("team") or {}).get("id"):
+        return True
+    conversation = activity.conversation
+    return conversation is not None and ";messageid=" in str(conversation.id or "")
+
+
+def conversation_type(activity: Activity) -> str:
+    """`personal`, `channel` or `groupChat`: personal only when the platform says so.
+
+    Teams' `conversationType` is missing from some activities (older clients, some channel
+    messages and installs), so a missing one is not taken for personal: a conversation is
+    personal when `conversationType` is `personal`, or when it is missing and the conversation
+    has the `a:` id of a 1:1 chat (or is the Emulator's, which has only 1:1 chats), with no
+    `isGroup: true` and no channel or team in the channel data. Everything else is a group
+    conversation: a channel when it names one, a group chat otherwise. What is personal gets
+    answers about one person; a group conversation never does.
+    """
+
+    conversation = activity.conversation
+    kind = str(conversation.conversation_type or "") if conversation is not None else ""
+    grouped = _is_group(activity) or names_channel(activity)
+    if kind == "personal" and not grouped:
+        return "personal"
+    if not kind and not grouped and conversation is not None:
+        conversation_id = str(conversation.id or "")
+        if conversation_id.startswith("a:") or activity.channel_id == "emulator":
+            return "personal"
+    if kind == "channel" or names_channel(activity):
+        return "channel"
+    return "groupChat"
+
+
+def is_personal(reference: ConversationReference) -> bool:
+    """Whether a stored reference is a 1:1 chat (rows stored before the rule above may not be)."""
+
+    conversation = reference.conversation
+    if conversation is None or conversation.is_group:
+        return False
+    if conversation.conversation_type not in (None, "", "personal"):
+        return False
+    return str(conversation.id or "").startswith("a:") or reference.channel_id == "emulator"
 
 
 def place_of(activity: Activity) -> Place | None:
@@ -76,7 +125,7 @@ def place_of(activity: Activity) -> Place | None:
         channel = channel_of(activity)
         return ("channel", channel) if channel else None
     conversation = activity.conversation
-    return ("chat", str(conversation.id)) if conversation is not None else None
+    return ("chat", str(conversation.id)) if conversation is not None and conversation.id else None
 
 
 def reference_of(activity: Activity, place: Place) -> dict[str, Any]:
@@ -136,9 +185,18 @@ class References:
                 store.teams.forget(*place)
 
     def get(self, kind: str, key: str) -> ConversationReference | None:
+        """The place's reference. A "personal" one that is not a 1:1 chat (a group conversation
+        stored as someone's before `conversation_type` knew better) is no personal reference:
+        None, so that the chat is opened afresh rather than a channel written to."""
+
         with self.stores() as store:
             stored = store.teams.get(kind, key)
-        return loaded(stored) if stored is not None else None
+        if stored is None:
+            return None
+        reference = loaded(stored)
+        if kind == "personal" and not is_personal(reference):
+            return None
+        return reference
 
     def latest(self, tenant_id: str | None = None) -> ConversationReference | None:
         with self.stores() as store:

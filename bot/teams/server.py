@@ -6,6 +6,12 @@ botbuilder's `CloudAdapter` with `ConfigurationBotFrameworkAuthentication`, set 
 (`bot.teams.connector`): connector clients that make one attempt per request, and credentials
 kept across turns.
 
+Tenants: every activity's tenant is checked against the tenants the installation serves
+(`bot.teams.tenants`), after its token and before the bot sees it; another tenant's activity
+is answered 403 and nothing of it is stored. Answers: 200 with no body for every activity
+that is not an invoke (whatever its type, known or not), and for an invoke its documented
+body (`bot.teams.invokes`).
+
 Authentication: an empty app id turns botbuilder's authentication off entirely. So without
 `MICROSOFT_APP_ID` Teams is not served at all, unless the server was started in the explicit
 local development mode (`samverkan serve --dev`: loopback only, said loudly). With it, every
@@ -18,7 +24,6 @@ an unknown key, an expired token), is answered 401 before the bot sees the activ
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from aiohttp import web
@@ -37,6 +42,8 @@ from bot.teams.bot import TeamsDoor
 from bot.teams.connector import CachedCredentials, PlainConnectors
 from bot.teams.messenger import TeamsMessenger
 from bot.teams.references import References
+from bot.teams.setup import TeamsSetupError, allowed_tenants, bot_config, teams_configured
+from bot.teams.tenants import TenantGate
 from storage.repositories import StoreFactory
 
 log = logging.getLogger(__name__)
@@ -44,43 +51,8 @@ log = logging.getLogger(__name__)
 TEAMS_DOOR = web.AppKey("teams_door", TeamsDoor)
 # How the bot signs in for its own calls (MSAL from the settings, or a test's).
 CredentialsFactory: TypeAlias = ServiceClientCredentialsFactory
-
-
-class TeamsSetupError(RuntimeError):
-    """The Teams settings cannot work (said at start, not at the first message)."""
-
-
-@dataclass(frozen=True)
-class _BotConfig:
-    """The attribute names botbuilder's configuration classes read."""
-
-    APP_ID: str
-    APP_PASSWORD: str
-    APP_TYPE: str
-    APP_TENANTID: str | None
-
-
-def teams_configured(settings: Settings) -> bool:
-    return bool(settings.microsoft_app_id)
-
-
-def _config(settings: Settings) -> _BotConfig:
-    app_id = settings.microsoft_app_id or ""
-    password = (
-        settings.microsoft_app_password.get_secret_value()
-        if settings.microsoft_app_password else ""
-    )
-    if not app_id:
-        # Development only (`--dev`): botbuilder reads an empty MultiTenant id as "no auth".
-        return _BotConfig("", "", "MultiTenant", None)
-    app_type = settings.microsoft_app_type
-    if app_type == "SingleTenant" and not settings.microsoft_app_tenant_id:
-        raise TeamsSetupError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
-    if app_type in ("SingleTenant", "MultiTenant") and not password:
-        raise TeamsSetupError("MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID")
-    if app_type == "UserAssignedMSI" and not settings.microsoft_app_tenant_id:
-        raise TeamsSetupError("MICROSOFT_APP_TENANT_ID is required for UserAssignedMSI")
-    return _BotConfig(app_id, password, app_type, settings.microsoft_app_tenant_id)
+__all__ = ["TEAMS_DOOR", "CredentialsFactory", "TeamsSetupError", "attach_teams",
+           "build_adapter", "teams_messenger"]
 
 
 def build_adapter(
@@ -88,7 +60,7 @@ def build_adapter(
 ) -> CloudAdapter:
     """The adapter; `credentials` replaces the settings' (MSAL) sign-in, for local tests."""
 
-    config = _config(settings)
+    config = bot_config(settings)
     if credentials is None:
         credentials = ConfigurationServiceClientCredentialFactory(config)
     authentication = ConfigurationBotFrameworkAuthentication(
@@ -125,12 +97,14 @@ def attach_teams(
                  "(samverkan serve --dev serves it without authentication, on loopback)")
         return False
     adapter = build_adapter(settings, credentials)
+    gate = TenantGate(allowed_tenants(settings))
     door = TeamsDoor(
         runtime.dispatcher,
         References(runtime.stores),
         adapter,
         app_id=settings.microsoft_app_id or "",
         default_language=settings.default_language,
+        public_base_url=settings.public_base_url,
     )
     adapter.on_turn_error = door.on_error
     app[TEAMS_DOOR] = door
@@ -153,17 +127,30 @@ def attach_teams(
         except Exception as error:
             # Whatever botbuilder raised (PermissionError, jwt's errors, a key it cannot
             # find): not a Bot Framework request for this bot. Nothing is read or stored.
-            log.warning("teams request refused", extra={"reason": type(error).__name__})
+            log.info("teams request refused", extra={"reason": type(error).__name__})
             raise web.HTTPUnauthorized() from None
+        refused = gate.refusal(activity)
+        if refused is not None:
+            # From Microsoft, but for another organisation: nothing of it is read further.
+            log.info("teams request refused", extra={"reason": refused})
+            raise web.HTTPForbidden()
         response = await adapter.process_activity(authenticated, activity, door.on_turn)
-        if response is not None:
-            return web.json_response(serializer_helper(response.body), status=response.status)
-        return web.Response(status=201)
+        if response is None:
+            # Not an invoke: Teams wants a 2xx and nothing more (the answers went out already).
+            return web.Response(status=200)
+        if response.body is None:
+            return web.Response(status=response.status)
+        body = response.body if isinstance(response.body, dict | list) else serializer_helper(
+            response.body)
+        return web.json_response(body, status=response.status)
 
     app.router.add_post("/api/messages", messages)
     if teams_configured(settings):
-        log.info("teams served at /api/messages")
+        log.info("teams served at /api/messages", extra={"tenants": len(gate.allowed)})
     else:
         log.warning("TEAMS WITHOUT AUTHENTICATION at /api/messages: development mode (--dev); "
                     "anyone who reaches this address can act as anyone")
+        if not gate.checks:
+            log.warning("teams tenant check off: no tenant configured (development mode; "
+                        "MICROSOFT_APP_TENANT_ID or MICROSOFT_ALLOWED_TENANT_IDS turn it on)")
     return True

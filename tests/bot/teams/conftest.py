@@ -13,7 +13,15 @@ from botframework.connector.auth import (
 
 from bot.runtime import Runtime
 from domain.config import Config
-from tests.bot.teams.support import APP_ID, PASSWORD, TENANT, synced_runtime, teams_settings
+from tests.bot.teams.support import (
+    APP_ID,
+    GORAN,
+    PASSWORD,
+    TENANT,
+    synced_runtime,
+    teams_settings,
+    without_teams_id,
+)
 from tests.fakes.bf_connector import FakeBotFramework, serve_fake_bot_framework
 
 
@@ -33,5 +41,16 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotFramework]:
 @pytest.fixture
 def runtime(database_url: str, example_config: Config) -> Iterator[Runtime]:
     runtime = synced_runtime(teams_settings(database_url), example_config)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def learning(database_url: str, example_config: Config) -> Iterator[Runtime]:
+    """A runtime whose configuration names Göran by e-mail only on Teams: his first message
+    from a Teams account binds it to him."""
+
+    runtime = synced_runtime(teams_settings(database_url),
+                             without_teams_id(example_config, GORAN))
     yield runtime
     runtime.close()

@@ -9,9 +9,10 @@ and hands the bot its own tokens. Reminders go through `bot.teams.messenger.Team
 No external network; the people are the invented ones of the example configuration. Waits are
 bounded polls.
 
-People used: Linnéa Ek (AAD …0202, Arbetsgruppen and KF-gruppen), Göran Ivarsson with a new
-AAD object id the configuration does not know (found by his e-mail), and someone nobody
-configured.
+People used: Linnéa Ek (AAD …0202, Arbetsgruppen and KF-gruppen), Göran Ivarsson with an AAD
+object id the configuration does not know (found by his e-mail where the configuration gives
+him no Teams id: the `learning` runtime), and someone nobody configured. Another tenant is
+`FOREIGN`.
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ LOOPBACK = "127.0.0.1"
 APP_ID = "3f1c8e2a-5b7d-4c9e-a1f0-6d2b8c4e9a17"
 PASSWORD = "bf-client-secret-never-log-me"
 TENANT = "9a8b7c6d-0000-4000-8000-00000000abcd"
+FOREIGN = "f0f0f0f0-0000-4000-8000-0000000f0e19"  # another organisation's tenant
 BOT = f"28:{APP_ID}"
 ACK_LIMIT = 3.0  # seconds: well under Teams' 15
 
 LINNEA = "00000000-0000-4000-8000-000000000202"
 LINNEA_MEMBER = "29:1linnea-ek"
+GORAN = "goran.ivarsson"
 GORAN_NEW = "7e57a11e-0000-4000-8000-00000000e501"
 GORAN_MEMBER = "29:1goran-ivarsson"
 GORAN_EMAIL = "goran.ivarsson@skaraborg.example"
@@ -84,6 +87,15 @@ def teams_settings(database_url: str, **extra: Any) -> Settings:
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def without_teams_id(config: Config, person_id: str) -> Config:
+    """The configuration with `person_id` named on Teams by e-mail only (no AAD object id)."""
+
+    return config.model_copy(update={"people": tuple(
+        p.model_copy(update={"teams_aad_object_id": None}) if p.id == person_id else p
+        for p in config.people
+    )})
 
 
 def synced_runtime(settings: Settings, config: Config) -> Runtime:
@@ -124,17 +136,25 @@ class Teams:
         user: str = LINNEA,
         member: str = LINNEA_MEMBER,
         channel: str | None = None,
+        chat: str | None = None,
         mention: bool = False,
         value: dict[str, Any] | None = None,
         reply_to: str | None = None,
         service_url: str | None = None,
+        tenant: str | None = TENANT,
+        data_tenant: str | None = TENANT,
         **extra: Any,
     ) -> dict[str, Any]:
+        """An activity as Teams sends it: in the person's 1:1 chat, or in a team's `channel`
+        (a thread of it), or in a group `chat`. `tenant` is the conversation's `tenantId`,
+        `data_tenant` the channel data's `tenant.id`; None leaves it out."""
+
         activity_id = self.next_id()
         body: dict[str, Any] = {
             "type": kind,
             "id": activity_id,
             "timestamp": "2026-09-01T07:00:00.000Z",
+            "localTimestamp": "2026-09-01T09:00:00.000+02:00",
             "serviceUrl": service_url or self.fake.service_url,
             "channelId": "msteams",
             "from": {"id": member, "name": "Invented Person", "aadObjectId": user},
@@ -142,16 +162,22 @@ class Teams:
             "locale": "sv-SE",
             **extra,
         }
-        if channel is None:
-            body["conversation"] = {"conversationType": "personal", "tenantId": TENANT,
-                                    "id": f"a:1personal-{member}"}
-            body["channelData"] = {"tenant": {"id": TENANT}}
+        data: dict[str, Any] = {}
+        if channel is not None:
+            conversation = {"isGroup": True, "conversationType": "channel",
+                            "id": f"{channel};messageid={reply_to or activity_id}"}
+            data = {"teamsChannelId": channel, "teamsTeamId": channel,
+                    "team": {"id": channel}, "channel": {"id": channel}}
+        elif chat is not None:
+            conversation = {"isGroup": True, "conversationType": "groupChat", "id": chat}
         else:
-            body["conversation"] = {"isGroup": True, "conversationType": "channel",
-                                    "tenantId": TENANT,
-                                    "id": f"{channel};messageid={reply_to or activity_id}"}
-            body["channelData"] = {"team": {"id": channel}, "channel": {"id": channel},
-                                   "tenant": {"id": TENANT}}
+            conversation = {"conversationType": "personal", "id": f"a:1personal-{member}"}
+        if tenant is not None:
+            conversation["tenantId"] = tenant
+        if data_tenant is not None:
+            data["tenant"] = {"id": data_tenant}
+        body["conversation"] = conversation
+        body["channelData"] = data
         if text is not None:
             body["text"] = f"<at>Samverkan</at> {text}" if mention else text
             body["textFormat"] = "plain"
@@ -270,7 +296,7 @@ def install_in(runtime: Runtime, fake: FakeBotFramework, *channels: str) -> None
     async def scenario(teams: Teams) -> None:
         for channel in channels:
             activity = teams.activity("installationUpdate", action="add", channel=channel)
-            assert (await teams.post(activity)).status == 201
+            assert (await teams.post(activity)).status == 200
 
     drive(runtime, fake, scenario)
     fake.calls.clear()
