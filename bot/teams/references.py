@@ -106,14 +106,17 @@ def conversation_type(activity: Activity) -> str:
 
 
 def is_personal(reference: ConversationReference) -> bool:
-    """Whether a stored reference is a 1:1 chat (rows stored before the rule above may not be)."""
+    """Whether a stored "personal" reference is a 1:1 chat: rows stored before the rule above
+    may hold a channel thread or a group chat (a `19:…@thread…` id) marked personal."""
 
     conversation = reference.conversation
     if conversation is None or conversation.is_group:
         return False
     if conversation.conversation_type not in (None, "", "personal"):
         return False
-    return str(conversation.id or "").startswith("a:") or reference.channel_id == "emulator"
+    conversation_id = str(conversation.id or "")
+    return bool(conversation_id) and not conversation_id.startswith("19:") and (
+        ";messageid=" not in conversation_id)
 
 
 def place_of(activity: Activity) -> Place | None:
