@@ -1,16 +1,13 @@
-"""Escaping echoed user text for each platform's markup, so that no text can mention anyone.
+"""Escaping echoed user text for Teams' markup, so that no text can mention anyone.
 
-The doors call these when they render a `Reply` (handlers never escape: a `Reply` holds plain
-text, and the console shows it as it is).
-
-Slack (mrkdwn): `&`, `<` and `>` become entities, as Slack asks; that defuses `<!channel>`,
-`<!here>`, `<!everyone>`, `<@U123>`, `<#C123>`, `<!subteam^…>` and `<url|label>` links. Slack
-also parses bare `@channel`/`@here` in text sent without `verbatim`, so an `@` that starts a
-word gets an invisible word joiner (U+2060) after it: it still reads `@channel`, but is no
-longer a mention. E-mail addresses (`a@b.se`) are left alone: their `@` follows a letter.
+The Teams door calls this when it renders a `Reply` (handlers never escape: a `Reply` holds
+plain text, and the console shows it as it is). Slack's escaping is its door's own
+(`bot.slack.mrkdwn`); Teams' is to move into its door as well (issue 16).
 
 Teams (text, markdown, Adaptive Cards): `&`, `<` and `>` are escaped, which defuses the
-`<at>…</at>` mention tag, and word-initial `@` is neutralised in the same way.
+`<at>…</at>` mention tag, and an `@` that starts a word gets an invisible word joiner (U+2060)
+after it: it still reads `@channel`, but is no longer a mention. E-mail addresses (`a@b.se`)
+are left alone: their `@` follows a letter.
 """
 
 from __future__ import annotations
@@ -32,12 +29,6 @@ def _defuse_mentions(text: str) -> str:
 
 def _escape_entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def escape_slack_mrkdwn(text: str) -> str:
-    """User text made safe for a Slack `mrkdwn` (or `plain_text`) field."""
-
-    return _defuse_mentions(_escape_entities(text))
 
 
 def escape_teams_text(text: str) -> str:

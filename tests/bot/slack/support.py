@@ -107,12 +107,12 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def command_body(fake: FakeSlackApi, user: str, text: str, channel: str, name: str,
-                 trigger_id: str = "trigger.0") -> str:
+                 trigger_id: str = "trigger.0", team: str = TEAM_ID) -> str:
     """A slash command's form-encoded body, as Slack posts it."""
 
     return urlencode({
         "token": LEGACY_TOKEN,
-        "team_id": TEAM_ID,
+        "team_id": team,
         "team_domain": "samverkan-test",
         "channel_id": channel,
         "channel_name": "arbetsgruppen",
@@ -140,12 +140,12 @@ class Slack:
         return f"{prefix}{self._n}"
 
     async def post(
-        self, body: str, content_type: str, headers: dict[str, str] | None = None
+        self, body: str | bytes, content_type: str, headers: dict[str, str] | None = None
     ) -> Answer:
         start = time.monotonic()
         response = await self.client.post(
             "/slack/events",
-            data=body.encode("utf-8"),
+            data=body.encode("utf-8") if isinstance(body, str) else body,
             headers={"Content-Type": content_type, **(headers or {})},
         )
         text = await response.text()
@@ -154,30 +154,40 @@ class Slack:
     async def signed_post(self, body: str, content_type: str, **headers: str) -> Answer:
         return await self.post(body, content_type, {**signed(body), **headers})
 
-    def command_body(self, user: str, text: str, channel: str, name: str) -> str:
-        return command_body(self.fake, user, text, channel, name, self.next_id("trigger."))
+    def command_body(self, user: str, text: str, channel: str, name: str,
+                     trigger: str | None = None, team: str = TEAM_ID) -> str:
+        return command_body(self.fake, user, text, channel, name,
+                            trigger or self.next_id("trigger."), team)
 
     async def command(
-        self, user: str, text: str, *, channel: str = ARBETS, name: str = ""
+        self, user: str, text: str, *, channel: str = ARBETS, name: str = "",
+        trigger: str | None = None, team: str = TEAM_ID,
     ) -> Answer:
-        """`/samverkan <text>`; the answer goes to the fake's `/respond/<name>`."""
+        """`/samverkan <text>`; the answer goes to the fake's `/respond/<name>`.
 
-        body = self.command_body(user, text, channel, name or self.next_id("cmd-"))
+        `trigger`: Slack's `trigger_id` (a new one each time unless given: a resend keeps it).
+        """
+
+        body = self.command_body(user, text, channel, name or self.next_id("cmd-"), trigger,
+                                 team)
         return await self.signed_post(body, FORM)
 
     async def interaction(self, payload: dict[str, Any]) -> Answer:
         return await self.signed_post(urlencode({"payload": json.dumps(payload)}), FORM)
 
-    async def event(self, event: dict[str, Any], event_id: str, **headers: str) -> Answer:
+    async def event(self, event: dict[str, Any], event_id: str, team: str = TEAM_ID,
+                    **headers: str) -> Answer:
+        """An `event_callback` envelope around `event`, as the Events API posts it."""
+
         body = json.dumps({
             "token": LEGACY_TOKEN,
-            "team_id": TEAM_ID,
+            "team_id": team,
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
             "event_id": event_id,
             "event_time": int(time.time()),
-            "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID,
+            "authorizations": [{"enterprise_id": None, "team_id": team,
                                 "user_id": BOT_USER_ID, "is_bot": True,
                                 "is_enterprise_install": False}],
             "is_ext_shared_channel": False,

@@ -1,4 +1,8 @@
-"""Slash commands: acknowledged at once, answered at the response_url, identities."""
+"""Slash commands: acknowledged at once, answered at the response_url, identities, resends.
+
+A slash command's `trigger_id` is its delivery id: Slack's own request sent again (a replay
+within its five minutes) gets the first answer again and stores nothing new.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +17,17 @@ from handlers.messages import Command, Reply
 from tests.bot.slack.support import (
     ACK_LIMIT,
     ARBETS,
+    FORM,
     GORAN,
     GORAN_EMAIL,
     LINNEA,
     NOBODY,
+    SV,
     Answer,
     Slack,
     drive,
     row_counts,
+    stored_updates,
     texts,
 )
 from tests.fakes.slack_api import FakeSlackApi
@@ -130,3 +137,79 @@ def test_the_command_is_acknowledged_at_once_even_when_the_work_takes_four_secon
     assert "rapportera" in texts(body["blocks"])
 
 
+
+
+# --- the same command, sent again ----------------------------------------------------------------
+
+
+def resent_three_times(runtime: Runtime, fake: FakeSlackApi, text: str
+                       ) -> tuple[list[dict[str, Any]], dict[str, int], dict[str, int]]:
+    """The same signed slash command (one `trigger_id`, one response_url) three times.
+
+    Returns the three answers, and the rows before and after the resends.
+    """
+
+    counts: list[dict[str, int]] = []
+
+    async def scenario(slack: Slack) -> list[dict[str, Any]]:
+        body = slack.command_body(LINNEA, text, ARBETS, "again", "trigger.4711.again")
+        for number in (1, 2, 3):
+            assert (await slack.signed_post(body, FORM)).status == 200
+            await fake.until(lambda n=number: len(fake.responses("again")) == n,  # type: ignore[misc]
+                             f"answer {number}")
+            if number == 1:
+                counts.append(row_counts(runtime.engine))
+        return [r.body for r in fake.responses("again")]
+
+    answers = drive(runtime, fake, scenario)
+    return answers, counts[0], row_counts(runtime.engine)
+
+
+def test_a_report_sent_three_times_is_stored_once_and_confirmed_three_times_the_same(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    answers, after_first, after_all = resent_three_times(
+        runtime, fake, "rapportera VIP-1 pågår Utbildningsdag genomförd")
+    assert answers[0]["blocks"][0]["text"]["text"] == SV("updates.saved", id="#1")
+    assert answers[1] == answers[0] and answers[2] == answers[0]
+    assert stored_updates(runtime.engine) == 1
+    assert after_all == after_first
+
+
+def test_a_question_sent_three_times_gets_the_same_answer_three_times(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    answers, after_first, after_all = resent_three_times(runtime, fake, "möten")
+    assert "Länsgemensam arbetsgrupp" in texts(answers[0]["blocks"])
+    assert answers[1] == answers[0] and answers[2] == answers[0]
+    assert after_all == after_first
+
+
+def test_a_refused_command_sent_three_times_is_refused_three_times_and_stores_nothing(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    before = row_counts(runtime.engine)
+    answers, after_first, after_all = resent_three_times(
+        runtime, fake, "rapportera XYZ-9 pågår Utbildningsdag genomförd")
+    assert "XYZ-9" in texts(answers[0]["blocks"])
+    assert answers[1] == answers[0] and answers[2] == answers[0]
+    assert stored_updates(runtime.engine) == 0 and after_all == after_first
+    # The refusal is remembered (to be refused once per delivery), nothing else.
+    after_all.pop("processed_deliveries")
+    before.pop("processed_deliveries")
+    assert after_all == before
+
+
+def test_a_command_whose_text_says_payload_is_answered(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    """Bolt reads any form body with the word "payload" in it as an interaction."""
+
+    async def scenario(slack: Slack) -> dict[str, Any]:
+        assert (await slack.command(LINNEA, "rapportera VIP-1 pågår Nytt payload-format testat",
+                                    name="payload")).status == 200
+        return await slack.answer("payload")
+
+    body = drive(runtime, fake, scenario)
+    assert body["blocks"][0]["text"]["text"] == SV("updates.saved", id="#1")
+    assert stored_updates(runtime.engine) == 1

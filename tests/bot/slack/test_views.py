@@ -1,4 +1,4 @@
-"""The report modal: `view_submission`, in Slack's window and after it."""
+"""The report modal: `view_submission` in Slack's window and after it, and `view_closed`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from tests.bot.slack.support import (
     Answer,
     Slack,
     drive,
+    row_counts,
     stored_updates,
     submission,
     texts,
@@ -138,3 +139,40 @@ def test_a_submission_slower_than_slacks_window_closes_the_modal_and_answers_lat
     assert PNR not in correction
 
 
+
+
+def test_closing_the_modal_is_acknowledged_and_stores_nothing(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    """`view_closed`: Slack sends it only when asked (`notify_on_close`), but it may be."""
+
+    async def scenario(slack: Slack) -> Answer:
+        await slack.command(LINNEA, "rapportera", name="report")
+        await fake.until(lambda: fake.count("views.open") == 1, "views.open")
+        opened = fake.calls_to("views.open")[0].response["view"]
+        closed = submission(opened, LINNEA, VALID)
+        closed["type"] = "view_closed"
+        closed["is_cleared"] = False
+        return await slack.interaction(closed)
+
+    ack = drive(runtime, fake, scenario)
+    assert (ack.status, ack.text) == (200, "") and ack.seconds < ACK_LIMIT
+    assert stored_updates(runtime.engine) == 0
+    assert fake.count("chat.postEphemeral") == 0 and fake.count("chat.postMessage") == 0
+
+
+def test_a_modal_the_bot_does_not_know_is_acknowledged_and_stores_nothing(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    """A modal of another callback id (an older version's), submitted."""
+
+    before = row_counts(runtime.engine)
+    view = {"id": "V0OLD00001", "hash": "1.old", "type": "modal", "callback_id": "agenda.form",
+            "private_metadata": "", "blocks": []}
+
+    async def scenario(slack: Slack) -> Answer:
+        return await slack.interaction(submission(view, LINNEA, {}))
+
+    ack = drive(runtime, fake, scenario)
+    assert (ack.status, ack.text) == (200, "") and ack.seconds < ACK_LIMIT
+    assert row_counts(runtime.engine) == before
