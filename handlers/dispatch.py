@@ -216,22 +216,23 @@ class Dispatcher:
             store.rollback()
             return reply
         # Claimed last, after the command's own writes: a failed command claims nothing, and a
-        # twin that raced this one past `claimed` loses here and is rolled back.
+        # twin that raced this one past `claimed` loses here and is rolled back. A delivery
+        # refused before (or by a twin just now) is this handling's to settle.
         if key is None:
             return reply
-        if first is None:
-            won = store.deliveries.first_time(platform, key, at=ctx.now, outcome=ctx.outcome)
-        else:
-            won = store.deliveries.settle(platform, key, was=REFUSED, outcome=ctx.outcome,
-                                          at=ctx.now)
-        return reply if won else self._twin(ctx, key, work, replay)
+        if first is None and store.deliveries.first_time(
+            platform, key, at=ctx.now, outcome=ctx.outcome
+        ):
+            return reply
+        if store.deliveries.settle(platform, key, was=REFUSED, outcome=ctx.outcome, at=ctx.now):
+            return reply
+        return self._twin(ctx, key, work, replay)
 
     def _twin(self, ctx: Context, key: str, work: Callable[[], Reply],
               replay: Replay | None) -> Reply:
         """Another instance handled the same delivery first: its outcome is the answer."""
 
         ctx.store.rollback()
-        ctx.outcome = ""
         first = ctx.store.deliveries.claimed(ctx.command.platform, key)
         return self._replay(ctx, first or (ctx.now, ""), work, replay)
 

@@ -171,3 +171,26 @@ def test_without_a_delivery_id_the_same_words_are_handled_each_time(
         reply = send(bot, "rapportera VIP-1 pågår Utbildningsdag genomförd", None)
         assert reply.heading == SV("updates.saved", id=f"#{number}")
     assert rows(synced_engine)["updates"] == 2
+
+
+def test_a_twin_that_succeeds_while_the_other_was_refused_is_the_one_that_counts(
+    bot: Dispatcher, synced_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two instances: one refused the delivery and claimed it so; the other, racing past that
+    claim unseen, succeeded. The success is kept, once, and answered so from then on."""
+
+    from storage.repositories import SqlDeliveries
+
+    assert send(bot, "nästa-steg klar 1", "d-7").is_error  # no step #1 yet: refused
+    assert not send(bot, "nästa-steg --grupp arbetsgrupp Boka lokal", "d-8").is_error
+    claimed = SqlDeliveries.claimed
+    monkeypatch.setattr(SqlDeliveries, "claimed", lambda self, platform, delivery_id: None)
+    closed = send(bot, "nästa-steg klar 1", "d-7")
+    monkeypatch.setattr(SqlDeliveries, "claimed", claimed)
+    assert closed.heading == SV("notes.next_step.closed", id="#1")
+    assert send(bot, "nästa-steg klar 1", "d-7") == closed
+    with Session(synced_engine) as session:
+        assert session.scalar(select(models_updates.NextStep.status)) == "done"
+        outcome = session.scalar(select(m.ProcessedDelivery.outcome)
+                                 .where(m.ProcessedDelivery.delivery_id == "command:d-7"))
+    assert outcome == "next_step_closed:1"

@@ -91,3 +91,44 @@ def test_socket_mode_acknowledges_over_the_socket_and_answers_at_the_response_ur
     assert status == 404
 
 
+
+
+def test_socket_mode_acknowledges_what_the_bot_does_not_use(
+    database_url: str, fake: FakeSlackApi, example_config: Config
+) -> None:
+    """Over the socket an unanswered envelope is not acknowledged at all, and Slack resends it."""
+
+    runtime = build_runtime(slack_settings(database_url, fake, slack_app_token=APP_TOKEN))
+    with Session(runtime.engine) as session:
+        sync_config(session, example_config)
+        session.commit()
+    envelopes = {
+        "env-event": {"type": "events_api", "payload": {
+            "token": LEGACY_TOKEN, "team_id": TEAM_ID, "api_app_id": APP_ID,
+            "type": "event_callback", "event_id": "Ev0SOCKET01", "event_time": 1780000000,
+            "event": {"type": "reaction_added", "user": LINNEA, "reaction": "thumbsup",
+                      "item": {"type": "message", "channel": ARBETS,
+                               "ts": "1780000000.000100"}, "event_ts": "1780000001.000100"}}},
+        "env-shortcut": {"type": "interactive", "payload": {
+            "type": "shortcut", "token": LEGACY_TOKEN, "callback_id": "samverkan.new_report",
+            "trigger_id": "trigger.socket.shortcut", "action_ts": "1780000000.000500",
+            "team": {"id": TEAM_ID, "domain": "samverkan-test"},
+            "user": {"id": LINNEA, "username": "linnea", "team_id": TEAM_ID}}},
+    }
+
+    async def scenario() -> None:
+        app = create_app(runtime, with_scheduler=False)
+        async with TestClient(TestServer(app, host=LOOPBACK, port=0)):
+            await fake.until(lambda: fake.socket_connections == 1, "the socket")
+            for envelope_id, envelope in envelopes.items():
+                fake.send_envelope({"envelope_id": envelope_id, **envelope})
+            await fake.until(
+                lambda: {m.get("envelope_id") for m in fake.socket_received} >= set(envelopes),
+                "the acknowledgements",
+            )
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        runtime.close()
+    assert fake.count("chat.postMessage") == 0 and fake.responses() == []

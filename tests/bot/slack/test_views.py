@@ -100,6 +100,8 @@ def test_report_opens_a_modal_refuses_invalid_input_in_place_and_stores_a_valid_
     assert confirmation.ok, confirmation.error
     assert confirmation.body["channel"] == ARBETS and confirmation.body["user"] == LINNEA
     assert "#1" in texts(confirmation.body["blocks"])
+    # The resent submission (the same view id and hash) got the same confirmation again.
+    assert fake.calls_to("chat.postEphemeral")[1].body == confirmation.body
     assert "VIP-1" in texts(seen.mine["blocks"])
 
 
