@@ -136,7 +136,7 @@ class SlackDoor:
     ) -> None:
         if reply.form is not None and trigger_id:
             view = form_view(reply.form, context={"channel": channel_id or ""})
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            await self.open_modal(trigger_id, view)
             return
         if reply.shareable and reply.visibility == "private" and channel_id:
             t = translator(self.default_language)
@@ -148,6 +148,15 @@ class SlackDoor:
         for attachment in reply.attachments:
             await self.upload(attachment, user_id=user_id, channel_id=channel_id,
                               public=reply.visibility == "channel")
+
+    async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """A trigger opens one modal, once, within 3 s: a resent command's cannot open another."""
+
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.warning("slack modal not opened",
+                        extra={"code": str(error.response.get("error", "unknown"))})
 
     async def upload(self, attachment: Attachment, *, user_id: str | None,
                      channel_id: str | None, public: bool) -> None:
@@ -177,7 +186,7 @@ class SlackDoor:
         reply = await self.run(await self.command_for(user_id, text, channel_id))
         if reply.form is not None:
             view = form_view(reply.form, context={"channel": channel_id or ""})
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            await self.open_modal(trigger_id, view)
         else:
             for payload in self.messages(reply):
                 await self._post_private(user_id, channel_id, payload)

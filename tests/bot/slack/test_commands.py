@@ -6,6 +6,7 @@ within its five minutes) gets the first answer again and stores nothing new.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from typing import Any
@@ -213,3 +214,22 @@ def test_a_command_whose_text_says_payload_is_answered(
     body = drive(runtime, fake, scenario)
     assert body["blocks"][0]["text"]["text"] == SV("updates.saved", id="#1")
     assert stored_updates(runtime.engine) == 1
+
+
+def test_a_resent_command_that_opened_the_form_does_not_fail_on_slacks_used_trigger(
+    runtime: Runtime, fake: FakeSlackApi, production_logging: pytest.LogCaptureFixture
+) -> None:
+    """The first reply was the modal; a trigger opens one, once, so the resend opens none."""
+
+    async def scenario(slack: Slack) -> None:
+        body = slack.command_body(LINNEA, "rapportera", ARBETS, "form", "trigger.4711.form")
+        for number in (1, 2, 3):
+            assert (await slack.signed_post(body, FORM)).status == 200
+            await fake.until(lambda n=number: fake.count("views.open") == n,  # type: ignore[misc]
+                             f"views.open {number}")
+
+    drive(runtime, fake, scenario)
+    assert [c.error for c in fake.calls_to("views.open")] == [
+        None, "trigger_exchanged", "trigger_exchanged"]
+    assert fake.responses() == []
+    assert [r for r in production_logging.records if r.levelno >= logging.ERROR] == []
