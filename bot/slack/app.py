@@ -274,7 +274,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         await ack()
         channel = (body.get("channel") or {}).get("id")
         text = str(body["actions"][0].get("value") or "")
-        delivery = f"share:{body.get('trigger_id', '')}"
+        trigger = str(body.get("trigger_id") or "")
+        delivery = f"share:{trigger}" if trigger else ""
 
         async def work() -> None:
             # Posted to the channel once per click, however often Slack's request comes.

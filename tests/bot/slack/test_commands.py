@@ -10,6 +10,7 @@ import logging
 import time
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -21,6 +22,7 @@ from tests.bot.slack.support import (
     FORM,
     GORAN,
     GORAN_EMAIL,
+    LEGACY_TOKEN,
     LINNEA,
     NOBODY,
     SV,
@@ -233,3 +235,17 @@ def test_a_resent_command_that_opened_the_form_does_not_fail_on_slacks_used_trig
         None, "trigger_exchanged", "trigger_exchanged"]
     assert fake.responses() == []
     assert [r for r in production_logging.records if r.levelno >= logging.ERROR] == []
+
+
+def test_slacks_certificate_check_for_the_command_url_is_acknowledged(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    """`ssl_check=1`: Slack checks the slash command's URL now and then."""
+
+    async def scenario(slack: Slack) -> Answer:
+        return await slack.signed_post(urlencode({"ssl_check": "1", "token": LEGACY_TOKEN}),
+                                       FORM)
+
+    answer = drive(runtime, fake, scenario)
+    assert (answer.status, answer.text) == (200, "")
+    assert fake.calls == []
