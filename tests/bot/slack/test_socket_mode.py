@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.orm import Session
 
-from bot.runtime import build_runtime
+from bot.runtime import Runtime, build_runtime
 from bot.web import create_app
 from domain.config import Config
 from storage.sync import sync_config
@@ -46,13 +48,21 @@ def test_socket_mode_serves_no_public_events_route(
     assert fake.calls == []  # nothing connects before the server starts
 
 
-def test_socket_mode_acknowledges_over_the_socket_and_answers_at_the_response_url(
-    database_url: str, fake: FakeSlackApi, example_config: Config
-) -> None:
+@pytest.fixture
+def runtime(database_url: str, fake: FakeSlackApi, example_config: Config) -> Iterator[Runtime]:
+    """The installation in Socket Mode, synced with the example configuration."""
+
     runtime = build_runtime(slack_settings(database_url, fake, slack_app_token=APP_TOKEN))
     with Session(runtime.engine) as session:
         sync_config(session, example_config)
         session.commit()
+    yield runtime
+    runtime.close()
+
+
+def test_socket_mode_acknowledges_over_the_socket_and_answers_at_the_response_url(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
 
     async def scenario() -> tuple[float, dict[str, Any], int]:
         app = create_app(runtime, with_scheduler=False)
@@ -79,10 +89,7 @@ def test_socket_mode_acknowledges_over_the_socket_and_answers_at_the_response_ur
             status = (await client.post("/slack/events", data=b"{}")).status
             return acked, fake.responses("socket")[0].body, status
 
-    try:
-        acked, body, status = asyncio.run(scenario())
-    finally:
-        runtime.close()
+    acked, body, status = asyncio.run(scenario())
     assert acked < ACK_LIMIT
     assert fake.count("apps.connections.open") >= 1
     assert fake.calls_to("apps.connections.open")[0].token == APP_TOKEN
@@ -91,17 +98,11 @@ def test_socket_mode_acknowledges_over_the_socket_and_answers_at_the_response_ur
     assert status == 404
 
 
-
-
 def test_socket_mode_acknowledges_what_the_bot_does_not_use(
-    database_url: str, fake: FakeSlackApi, example_config: Config
+    runtime: Runtime, fake: FakeSlackApi
 ) -> None:
     """Over the socket an unanswered envelope is not acknowledged at all, and Slack resends it."""
 
-    runtime = build_runtime(slack_settings(database_url, fake, slack_app_token=APP_TOKEN))
-    with Session(runtime.engine) as session:
-        sync_config(session, example_config)
-        session.commit()
     envelopes = {
         "env-event": {"type": "events_api", "payload": {
             "token": LEGACY_TOKEN, "team_id": TEAM_ID, "api_app_id": APP_ID,
@@ -127,8 +128,5 @@ def test_socket_mode_acknowledges_what_the_bot_does_not_use(
                 "the acknowledgements",
             )
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        runtime.close()
+    asyncio.run(scenario())
     assert fake.count("chat.postMessage") == 0 and fake.responses() == []
