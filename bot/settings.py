@@ -13,6 +13,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///samverkan.db"
+# Slack workspace ids (`T0123ABCD`, or an Enterprise Grid org's `E…`), comma-separated.
+SLACK_TEAM_IDS = r"^\s*[A-Z0-9]+(\s*,\s*[A-Z0-9]+)*\s*$"
 
 
 class Settings(BaseSettings):
@@ -44,6 +46,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
+    # The Slack workspace id(s) served (`T…`, comma-separated): a request from another
+    # workspace is acknowledged and ignored. Empty: whatever workspace the bot token is in.
+    slack_team_id: str | None = Field(default=None, pattern=SLACK_TEAM_IDS)
 
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
@@ -51,6 +56,12 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = None
     # The tenants a MultiTenant bot serves, comma-separated; there is no "any tenant".
     microsoft_allowed_tenant_ids: str | None = None
+
+    @property
+    def slack_team_ids(self) -> frozenset[str]:
+        """`SLACK_TEAM_ID` as a set; empty when it is not set."""
+
+        return frozenset(filter(None, (p.strip() for p in (self.slack_team_id or "").split(","))))
 
 
 class SetupError(RuntimeError):

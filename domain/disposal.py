@@ -12,8 +12,9 @@ disposal it allows. The kinds:
 - `audit_entries`: audit-log entries, aged from when they were written; except the entries
   that record a disposal (`gdpr.dispose`): they are the proof that what was removed was
   removed under a rule, and stay.
-- `processed_deliveries`: the platform delivery ids seen (no personal data, but no use
-  either once old; the scheduler forgets them after two days anyway).
+- `processed_deliveries`: the platform delivery ids seen, with the ids of what each stored
+  (no personal data, but no use either once old; the scheduler forgets them after two days
+  anyway).
 
 Updates, their versions, decisions and next steps have no kind, on purpose: they are public
 records (allmänna handlingar) under the Swedish Public Access to Information and Secrecy Act,

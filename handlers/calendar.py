@@ -37,6 +37,8 @@ from handlers.messages import Reply, ReplyBuilder
 from handlers.ports import Store
 
 DEFAULT_COUNT = 5
+# What a delivery stored (`Context.stored`), for the answer to its resend.
+SCHEDULE_CHANGE, RENEWED_FEED = "schedule_change", "renewed_feed"
 MAX_COUNT = 50
 
 
@@ -327,12 +329,14 @@ def _changed(
     change: ScheduleChange,
     reason: str,
     action: str,
-    key: str,
-    **params: Any,
+    before: Sequence[Meeting],
 ) -> Reply:
-    """Stores a change, audits it, and answers with the meetings it touched as they are now."""
+    """Stores a change, audits it, and answers with the meetings it touched as they are now.
 
-    ctx.store.calendar.add_change(group.id, change, actor_id=ctx.actor.id, reason=reason)
+    `before`: the group's meetings as they were before the change (the answer names them so).
+    """
+
+    number = ctx.store.calendar.add_change(group.id, change, actor_id=ctx.actor.id, reason=reason)
     ctx.store.audit.record(
         ctx.actor.id,
         action,
@@ -340,10 +344,42 @@ def _changed(
         f"group={group.id} meeting={change.meeting or ''} other={change.other_meeting or ''} "
         f"org={change.organisation or ''} term={change.term_id or ''}",
     )
+    ctx.stored(SCHEDULE_CHANGE, number)
+    return _change_reply(ctx, group, change, reason, before)
+
+
+def _change_heading(
+    ctx: Context, group: GroupInfo, change: ScheduleChange, before: Sequence[Meeting],
+    names: Names,
+) -> str:
+    t = ctx.t
+    was = {m.id: m for m in before}.get(change.meeting or "")
+    day = format_day(t, was.local_date) if was is not None else ""
+    org = names.org(change.organisation)
+    if change.kind == "swap":
+        return t("calendar.swapped", group=group.short_name)
+    if change.kind == "skip" and change.term_id:
+        return t("calendar.skipped_term", group=group.short_name, org=org, term=change.term_id)
+    if change.kind == "skip":
+        return t("calendar.skipped_meeting", group=group.short_name, org=org, date=day)
+    if change.kind == "assign":
+        return t("calendar.assigned", group=group.short_name, org=org, date=day)
+    if change.kind == "cancel":
+        return t("calendar.cancelled", group=group.short_name, date=day)
+    assert change.new_start is not None
+    new = change.new_start.astimezone(STOCKHOLM)
+    return t("calendar.moved", group=group.short_name, date=day,
+             new=f"{format_day(t, new.date())} {new:%H:%M}")
+
+
+def _change_reply(
+    ctx: Context, group: GroupInfo, change: ScheduleChange, reason: str,
+    before: Sequence[Meeting],
+) -> Reply:
     names = Names.of(ctx.store)
     after = {m.id: m for m in schedule_of(ctx.store, group.id)}
     touched = [after[i] for i in (change.meeting, change.other_meeting) if i and i in after]
-    builder = ReplyBuilder(heading=ctx.t(key, group=group.short_name, **params))
+    builder = ReplyBuilder(heading=_change_heading(ctx, group, change, before, names))
     if touched:
         builder.table(
             (
@@ -367,6 +403,22 @@ def _changed(
     return builder.build()
 
 
+def replay_change(ctx: Context) -> Reply | None:
+    """A resent schedule change: the answer to the change its first delivery stored."""
+
+    number = ctx.stored_number(SCHEDULE_CHANGE)
+    found = ctx.store.calendar.change(number) if number is not None else None
+    if number is None or found is None:
+        return None
+    group_id, change, reason = found
+    group = ctx.store.calendar.group(group_id)
+    calendar = ctx.store.calendar.calendar(group_id)
+    if group is None or calendar is None:
+        return None
+    before = build_schedule(calendar, ctx.store.calendar.changes(group_id, before=number))
+    return _change_reply(ctx, group, change, reason, before)
+
+
 def _swap(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.swap")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
@@ -377,7 +429,7 @@ def _swap(ctx: Context) -> Reply:
     if first.id == second.id:
         raise UserError("calendar.swap_same")
     change = ScheduleChange(kind="swap", meeting=first.id, other_meeting=second.id)
-    return _changed(ctx, group, change, " ".join(rest), "schedule.swap", "calendar.swapped")
+    return _changed(ctx, group, change, " ".join(rest), "schedule.swap", meetings)
 
 
 def _skip(ctx: Context) -> Reply:
@@ -393,49 +445,22 @@ def _skip(ctx: Context) -> Reply:
     term = next((tm for tm in calendar.terms if rest and fold(rest[0]) == fold(tm.id)), None)
     if term is not None:
         change = ScheduleChange(kind="skip", organisation=org, term_id=term.id)
-        return _changed(
-            ctx,
-            group,
-            change,
-            " ".join(rest[1:]),
-            "schedule.skip",
-            "calendar.skipped_term",
-            org=Names.of(ctx.store).org(org),
-            term=term.id,
-        )
-    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
-    day = meeting.local_date
+        return _changed(ctx, group, change, " ".join(rest[1:]), "schedule.skip", [])
+    meetings = schedule_of(ctx.store, group.id)
+    meeting, rest = take_meeting(ctx, meetings, rest)
     change = ScheduleChange(kind="skip", organisation=org, meeting=meeting.id)
-    return _changed(
-        ctx,
-        group,
-        change,
-        " ".join(rest),
-        "schedule.skip",
-        "calendar.skipped_meeting",
-        org=Names.of(ctx.store).org(org),
-        date=format_day(ctx.t, day),
-    )
+    return _changed(ctx, group, change, " ".join(rest), "schedule.skip", meetings)
 
 
 def _assign(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.assign")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
-    day = meeting.local_date
+    meetings = schedule_of(ctx.store, group.id)
+    meeting, rest = take_meeting(ctx, meetings, rest)
     org, rest = take_organisation(ctx, rest)
     change = ScheduleChange(kind="assign", meeting=meeting.id, organisation=org)
-    return _changed(
-        ctx,
-        group,
-        change,
-        " ".join(rest),
-        "schedule.assign",
-        "calendar.assigned",
-        org=Names.of(ctx.store).org(org),
-        date=format_day(ctx.t, day),
-    )
+    return _changed(ctx, group, change, " ".join(rest), "schedule.assign", meetings)
 
 
 # -- möte ställ-in / flytta --
@@ -454,30 +479,22 @@ def _cancel(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.cancel")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
-    day = meeting.local_date
+    meetings = schedule_of(ctx.store, group.id)
+    meeting, rest = take_meeting(ctx, meetings, rest)
     if meeting.status == "cancelled":
-        raise UserError("calendar.already_cancelled", date=format_day(ctx.t, day))
+        raise UserError("calendar.already_cancelled", date=format_day(ctx.t, meeting.local_date))
     change = ScheduleChange(kind="cancel", meeting=meeting.id)
-    return _changed(
-        ctx,
-        group,
-        change,
-        " ".join(rest),
-        "schedule.cancel",
-        "calendar.cancelled",
-        date=format_day(ctx.t, day),
-    )
+    return _changed(ctx, group, change, " ".join(rest), "schedule.cancel", meetings)
 
 
 def _move(ctx: Context) -> Reply:
     require_admin(ctx, "schedule.move")
     group, rest = take_group(ctx, ctx.args[1:], required=True)
     assert group is not None
-    meeting, rest = take_meeting(ctx, schedule_of(ctx.store, group.id), rest)
-    day = meeting.local_date
+    meetings = schedule_of(ctx.store, group.id)
+    meeting, rest = take_meeting(ctx, meetings, rest)
     if meeting.status == "cancelled":
-        raise UserError("calendar.already_cancelled", date=format_day(ctx.t, day))
+        raise UserError("calendar.already_cancelled", date=format_day(ctx.t, meeting.local_date))
     new_day, new_time, rest = _take_new_time(ctx, rest, meeting)
     days_off = swedish_days_off((new_day.year,))
     if not is_working_day(new_day, days_off):
@@ -490,16 +507,7 @@ def _move(ctx: Context) -> Reply:
     if new_start <= ctx.now:
         raise UserError("calendar.move_to_past", date=format_day(ctx.t, new_day))
     change = ScheduleChange(kind="move", meeting=meeting.id, new_start=new_start)
-    return _changed(
-        ctx,
-        group,
-        change,
-        " ".join(rest),
-        "schedule.move",
-        "calendar.moved",
-        date=format_day(ctx.t, day),
-        new=f"{format_day(ctx.t, new_day)} {new_time:%H:%M}",
-    )
+    return _changed(ctx, group, change, " ".join(rest), "schedule.move", meetings)
 
 
 def _take_new_time(
@@ -536,20 +544,37 @@ def handle_calendar(ctx: Context) -> Reply:
     renew = bool(ctx.args) and fold(ctx.args[0]) in ("ny-lank", "new-link", "renew")
     group, _rest = take_group(ctx, ctx.args[1:] if renew else ctx.args, required=True)
     assert group is not None
-    if renew:
-        require_admin(ctx, "calendar.renew_link")
-        revoked = ctx.store.calendar.revoke_feeds(group.id)
-        ctx.store.audit.record(
-            ctx.actor.id, "calendar.renew_link", "ok", f"group={group.id} revoked={revoked}"
-        )
+    if not renew:
+        return _feed_reply(ctx, group, renewed=False)
+    require_admin(ctx, "calendar.renew_link")
+    revoked = ctx.store.calendar.revoke_feeds(group.id)
+    ctx.store.audit.record(
+        ctx.actor.id, "calendar.renew_link", "ok", f"group={group.id} revoked={revoked}"
+    )
+    reply = _feed_reply(ctx, group, renewed=True)
+    ctx.stored(RENEWED_FEED, group.id)
+    return reply
+
+
+def _feed_reply(ctx: Context, group: GroupInfo, *, renewed: bool) -> Reply:
+    """The group's feed link (made on first use: asking again gives the same one)."""
+
     token = ctx.store.calendar.feed_token(group.id, ctx.actor.id)
     url = feed_url(ctx.options.public_base_url, token)
     builder = ReplyBuilder(heading=ctx.t("calendar.feed.title", group=group.name))
     builder.paragraph(ctx.t("calendar.feed.link", url=url))
     builder.paragraph(ctx.t("calendar.feed.howto"))
-    if renew:
+    if renewed:
         builder.paragraph(ctx.t("calendar.feed.renewed"))
     return builder.build()
+
+
+def replay_feed(ctx: Context) -> Reply | None:
+    """A resent `kalender ny-länk`: the link it made, not another new one."""
+
+    group_id = ctx.stored_value(RENEWED_FEED)
+    group = ctx.store.calendar.group(group_id) if group_id else None
+    return _feed_reply(ctx, group, renewed=True) if group is not None else None
 
 
 def feed_url(base_url: str, token: str) -> str:

@@ -1,4 +1,10 @@
-"""The chat commands, Swedish word first, English aliases after."""
+"""The chat commands, Swedish word first, English aliases after.
+
+A command that stores something names its `replay`: the answer to a resend of the same
+platform delivery, from what the first one stored (see `handlers.dispatch`). The others store
+nothing, or nothing new when repeated (`påminnelser av`, `mina-data`'s audit entry is rolled
+back), and simply run again.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +22,15 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "sammankallande", ("convener", "conveners"), calendar.handle_conveners,
-        "help.cmd.conveners", "help.ex.conveners",
+        "help.cmd.conveners", "help.ex.conveners", replay=calendar.replay_change,
     ),
     CommandSpec(
-        "möte", ("meeting",), calendar.handle_meeting, "help.cmd.meeting", "help.ex.meeting"
+        "möte", ("meeting",), calendar.handle_meeting, "help.cmd.meeting", "help.ex.meeting",
+        replay=calendar.replay_change,
     ),
     CommandSpec(
         "kalender", ("calendar",), calendar.handle_calendar, "help.cmd.calendar",
-        "help.ex.calendar",
+        "help.ex.calendar", replay=calendar.replay_feed,
     ),
     CommandSpec(
         "hem", ("home", "översikt"), home.handle, "help.cmd.home", "help.ex.home", personal=True
@@ -42,14 +49,15 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit"),
     CommandSpec(
         "ta-bort", ("withdraw",), updates.handle_withdraw, "help.cmd.withdraw",
-        "help.ex.withdraw",
+        "help.ex.withdraw", replay=updates.replay_withdrawal,
     ),
     CommandSpec(
-        "beslut", ("decision",), notes.handle_decision, "help.cmd.decision", "help.ex.decision"
+        "beslut", ("decision",), notes.handle_decision, "help.cmd.decision", "help.ex.decision",
+        replay=notes.replay,
     ),
     CommandSpec(
         "nästa-steg", ("next-step", "next-steps"), notes.handle_next_step,
-        "help.cmd.next_step", "help.ex.next_step",
+        "help.cmd.next_step", "help.ex.next_step", replay=notes.replay,
     ),
     CommandSpec(
         "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",

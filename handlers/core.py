@@ -65,14 +65,35 @@ class Context:
     # The namespaced delivery id this command was claimed under (None: no dedup asked for);
     # handlers store it with what they write, to answer a resend with the same reply.
     delivery_key: str | None = None
+    # What this command stored, as `kind:id` (never text): a handler that writes sets it with
+    # `stored`, the dispatcher keeps it with the delivery's claim, and a resend of the same
+    # delivery gets it back for its spec's `replay` (see `handlers.dispatch`).
+    outcome: str = ""
 
     @property
     def language(self) -> str:
         return self.t.language
 
+    def stored(self, kind: str, number: int | str) -> None:
+        """Records what this command wrote, for the answer to a resend of it."""
+
+        self.outcome = f"{kind}:{number}"
+
+    def stored_value(self, kind: str) -> str | None:
+        """The id a first delivery recorded with `stored(kind, ...)`, on its resend."""
+
+        prefix, _, value = self.outcome.partition(":")
+        return value if prefix == kind and value else None
+
+    def stored_number(self, kind: str) -> int | None:
+        value = self.stored_value(kind)
+        return int(value) if value is not None and value.isdigit() else None
+
 
 Handler = Callable[[Context], Reply]
-# Answers a resent delivery (already handled) without storing anything; None: the generic answer.
+# Answers a resent delivery of a command that stored something (`Context.outcome`), from what it
+# stored, storing nothing; None: the generic "already received" answer. A command that stores
+# nothing (it reads, or its writes change nothing when repeated) needs none: it runs again.
 Replay = Callable[[Context], Reply | None]
 FormHandler = Callable[[Context, FormSubmission], Reply]
 

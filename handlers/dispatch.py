@@ -5,11 +5,21 @@ known platform id, or a configured e-mail address once (then remembered, and aud
 person with no id on that platform yet, or the friendly "how to be added" answer with nothing
 stored.
 
-A delivery id (`Command.delivery_id`, `FormSubmission.delivery_id`) is claimed here, in the
-command's own transaction and after its own writes, under `command:<id>` or `form:<id>` in
-`processed_deliveries`: a resend is answered (by the spec's `replay`, or generically) and
-stores nothing again. A command that fails or is refused claims nothing, so a resend of it is
-handled afresh. Doors pass the platform's id through and do not claim it themselves.
+A command is handled once per platform delivery. A delivery id (`Command.delivery_id`,
+`FormSubmission.delivery_id`) is claimed here, in the command's own transaction and after its
+own writes, under `command:<id>` or `form:<id>` in `processed_deliveries`, with the moment it
+was handled and what it stored (`Context.outcome`, ids only). A resend gets the first reply
+again and stores nothing:
+
+- a command that stored something is answered by its spec's `replay`, from what it stored;
+- a command that stored nothing (it reads, or its writes change nothing when repeated) simply
+  runs again, as at the moment of the first delivery, and whatever it did is rolled back;
+- a refused command is claimed as refused (its refusal audited once): a resend is handled
+  afresh, and if it is refused again, nothing is stored or audited a second time.
+
+A command that fails, or a form sent back with errors to correct, claims nothing: the same
+delivery may come again, corrected (a Teams card keeps its id). Doors pass the platform's id
+through and do not claim it themselves.
 """
 
 from __future__ import annotations
@@ -39,6 +49,9 @@ from handlers.messages import Command, FormSubmission, Reply
 from handlers.ports import Store
 
 log = logging.getLogger(__name__)
+
+# The outcome of a delivery that was refused (`processed_deliveries.outcome`).
+REFUSED = "refused"
 
 
 def scrub(text: str) -> str:
@@ -184,33 +197,67 @@ class Dispatcher:
         )
 
     def _run(self, ctx: Context, work: Callable[[], Reply], replay: Replay | None) -> Reply:
-        store = ctx.store
-        key = ctx.delivery_key
-        if key is not None and store.deliveries.seen(ctx.command.platform, key):
-            return self._replay(ctx, replay)
+        store, key, platform = ctx.store, ctx.delivery_key, ctx.command.platform
+        first = store.deliveries.claimed(platform, key) if key is not None else None
+        if first is not None and first[1] != REFUSED:
+            return self._replay(ctx, first, work, replay)
         try:
             reply = work()
         except UserError as error:
             store.rollback()
+            if first is not None:
+                return self._refusal(ctx, error)  # refused again: audited once, stored once
             if error.audit:
                 detail = f"{error.key} {error.audit_detail}".strip()
                 store.audit.record(ctx.actor.id, error.audit, error.outcome, detail)
-            return Reply.text(ctx.t(error.key, **error.params), is_error=True)
+            if key is not None and not store.deliveries.first_time(
+                platform, key, at=ctx.now, outcome=REFUSED
+            ):
+                return self._twin(ctx, key, work, replay)
+            return self._refusal(ctx, error)
         if reply.form is not None and reply.form.has_errors:
             store.rollback()
             return reply
-        # Claimed last, after the command's own writes: a refused or failed command claims
-        # nothing, and a twin that raced this one past `seen` loses here and is rolled back.
-        if key is not None and not store.deliveries.first_time(ctx.command.platform, key):
-            store.rollback()
-            return self._replay(ctx, replay)
-        return reply
+        # Claimed last, after the command's own writes: a failed command claims nothing, and a
+        # twin that raced this one past `claimed` loses here and is rolled back. A delivery
+        # refused before (or by a twin just now) is this handling's to settle.
+        if key is None:
+            return reply
+        if first is None and store.deliveries.first_time(
+            platform, key, at=ctx.now, outcome=ctx.outcome
+        ):
+            return reply
+        if store.deliveries.settle(platform, key, was=REFUSED, outcome=ctx.outcome, at=ctx.now):
+            return reply
+        return self._twin(ctx, key, work, replay)
 
-    def _replay(self, ctx: Context, replay: Replay | None) -> Reply:
-        """A resend of something already handled and stored: answer, store nothing again."""
+    def _twin(self, ctx: Context, key: str, work: Callable[[], Reply],
+              replay: Replay | None) -> Reply:
+        """Another instance handled the same delivery first: its outcome is the answer."""
 
-        answer = replay(ctx) if replay is not None else None
-        return answer or Reply.text(ctx.t("delivery.duplicate"))
+        ctx.store.rollback()
+        first = ctx.store.deliveries.claimed(ctx.command.platform, key)
+        return self._replay(ctx, first or (ctx.now, ""), work, replay)
+
+    def _replay(self, ctx: Context, first: tuple[datetime, str], work: Callable[[], Reply],
+                replay: Replay | None) -> Reply:
+        """A resend of a delivery already handled: the first reply again, nothing stored."""
+
+        ctx.now, ctx.outcome = first
+        try:
+            if ctx.outcome == REFUSED or not ctx.outcome:
+                # It stored nothing: the same command at the same moment answers the same.
+                return work()
+            answer = replay(ctx) if replay is not None else None
+            return answer or Reply.text(ctx.t("delivery.duplicate"))
+        except UserError as error:
+            return self._refusal(ctx, error)
+        finally:
+            ctx.store.rollback()
+
+    @staticmethod
+    def _refusal(ctx: Context, error: UserError) -> Reply:
+        return Reply.text(ctx.t(error.key, **error.params), is_error=True)
 
     def _unknown(self, t: Translator, word: str) -> Reply:
         # The word is echoed back; an identity number typed by mistake must not be.

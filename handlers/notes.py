@@ -26,7 +26,7 @@ from datetime import date
 
 from domain.dates import DateParseError, parse_date
 from domain.model import GroupInfo
-from domain.notes import NOTE_RULES, is_done_word, split_next_step
+from domain.notes import NOTE_RULES, Decision, NextStep, is_done_word, split_next_step
 from domain.plan import PlanOrganisation
 from domain.pnr import redact
 from domain.schedule import latest_held, meetings_on
@@ -39,6 +39,8 @@ from handlers.updates import format_day, local_day
 GROUP_OPTIONS = ("--grupp", "--group")
 MEETING_OPTIONS = ("--mote", "--meeting")
 MAX_DATE_WORDS = 4
+# What a delivery stored (`Context.stored`), for the answer to its resend.
+DECISION, NEXT_STEP, NEXT_STEP_CLOSED = "decision", "next_step", "next_step_closed"
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,6 @@ def _organisation(ctx: Context, word: str) -> PlanOrganisation:
 
 
 def handle_decision(ctx: Context) -> Reply:
-    t = ctx.t
     if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
         raise _note_error(ctx, "decision", UpdateInputError("identity_number"))
     options, words = take_options(ctx, ctx.args)
@@ -221,12 +222,41 @@ def handle_decision(ctx: Context) -> Reply:
         group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
         at=ctx.now, meeting_id=meeting_id,
     )
+    ctx.stored(DECISION, decision.number)
+    return _decision_saved(ctx, decision)
+
+
+def _decision_saved(ctx: Context, decision: Decision) -> Reply:
+    t = ctx.t
     return (
         ReplyBuilder(heading=t("notes.decision.saved", id=f"#{decision.number}",
-                               group=group.short_name, date=format_day(t, meeting_date)))
+                               group=_short_name(ctx, decision.group_id),
+                               date=format_day(t, decision.meeting_date)))
         .paragraph(decision.text)
         .build()
     )
+
+
+def _short_name(ctx: Context, group_id: str) -> str:
+    group = next((g for g in ctx.store.plan.groups() if g.id == group_id), None)
+    return group.short_name if group is not None else group_id
+
+
+def replay(ctx: Context) -> Reply | None:
+    """A resent `beslut` or `nästa-steg`: the answer to what its first delivery stored."""
+
+    notes = ctx.store.notes
+    number = ctx.stored_number(DECISION)
+    decision = notes.decision(number) if number is not None else None
+    if decision is not None:
+        return _decision_saved(ctx, decision)
+    number = ctx.stored_number(NEXT_STEP)
+    step = notes.next_step(number) if number is not None else None
+    if step is not None:
+        return _step_saved(ctx, step)
+    number = ctx.stored_number(NEXT_STEP_CLOSED)
+    step = notes.next_step(number) if number is not None else None
+    return _step_closed(ctx, step) if step is not None else None
 
 
 def _decisions(ctx: Context, group: GroupInfo, day: date | None) -> Reply:
@@ -285,14 +315,23 @@ def handle_next_step(ctx: Context) -> Reply:
         at=ctx.now, responsible_org_id=organisation.id if organisation else None, due=due,
         meeting_id=meeting_id,
     )
+    ctx.stored(NEXT_STEP, step.number)
+    return _step_saved(ctx, step)
+
+
+def _step_saved(ctx: Context, step: NextStep) -> Reply:
+    t = ctx.t
     builder = ReplyBuilder(heading=t("notes.next_step.saved", id=f"#{step.number}",
-                                     group=group.short_name, date=format_day(t, meeting_date)))
+                                     group=_short_name(ctx, step.group_id),
+                                     date=format_day(t, step.meeting_date)))
     builder.paragraph(step.text)
     items = []
-    if organisation is not None:
-        items.append((t("notes.field.responsible"), organisation.short_name))
-    if due is not None:
-        items.append((t("notes.field.due"), format_day(t, due)))
+    if step.responsible_org_id is not None:
+        organisations = {o.id: o.short_name for o in ctx.store.plan.organisations()}
+        shown = organisations.get(step.responsible_org_id, step.responsible_org_id)
+        items.append((t("notes.field.responsible"), shown))
+    if step.due is not None:
+        items.append((t("notes.field.due"), format_day(t, step.due)))
     if items:
         builder.fields(*items)
     builder.paragraph(t("notes.next_step.hint", number=step.number))
@@ -300,7 +339,6 @@ def handle_next_step(ctx: Context) -> Reply:
 
 
 def _close(ctx: Context, number: int) -> Reply:
-    t = ctx.t
     step = ctx.store.notes.next_step(number)
     if step is None:
         raise UserError("notes.error.not_found", id=f"#{number}")
@@ -309,9 +347,14 @@ def _close(ctx: Context, number: int) -> Reply:
     _require_member(ctx, shown, "notes.close", f"#{number}")
     if step.status == "done":
         raise UserError("notes.error.already_done", id=f"#{number}")
-    ctx.store.notes.close_next_step(number, actor_id=ctx.actor.id, at=ctx.now)
+    closed = ctx.store.notes.close_next_step(number, actor_id=ctx.actor.id, at=ctx.now)
+    ctx.stored(NEXT_STEP_CLOSED, number)
+    return _step_closed(ctx, closed)
+
+
+def _step_closed(ctx: Context, step: NextStep) -> Reply:
     return (
-        ReplyBuilder(heading=t("notes.next_step.closed", id=f"#{number}"))
+        ReplyBuilder(heading=ctx.t("notes.next_step.closed", id=f"#{step.number}"))
         .paragraph(step.text)
         .build()
     )

@@ -67,6 +67,8 @@ TEXT_FIELDS = (SUMMARY, NEXT_STEPS, RISKS)
 INDICATOR_PREFIX = "indicator:"
 EDIT_STATE = "edit:"
 MINE_LIMIT = 20
+# What a delivery stored (`Context.stored`), for the answer to its resend.
+UPDATE, WITHDRAWN = "update", "withdrawn"
 PREVIEW_LENGTH = 60
 
 
@@ -238,6 +240,7 @@ def handle_report(ctx: Context) -> Reply:
         author_id=ctx.actor.id, group_id=reading.activity.group_id, at=ctx.now,
         delivery=_delivery(ctx),
     )
+    ctx.stored(UPDATE, record.number)
     return confirmation(ctx, record)
 
 
@@ -462,6 +465,7 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
             content, author_id=ctx.actor.id, group_id=activity.group_id, at=ctx.now,
             delivery=_delivery(ctx),
         )
+        ctx.stored(UPDATE, record.number)
         return confirmation(ctx, record)
     if content == editing.content:
         return Reply.text(t("updates.unchanged", id=editing.short_id))
@@ -470,6 +474,7 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
         at=ctx.now, delivery=_delivery(ctx),
     )
     _audit_change(ctx, record, "update.edit")
+    ctx.stored(UPDATE, record.number)
     return confirmation(ctx, record)
 
 
@@ -646,4 +651,12 @@ def handle_withdraw(ctx: Context) -> Reply:
     withdrawn = ctx.store.updates.withdraw(record.number, reason, actor_id=ctx.actor.id,
                                            at=ctx.now)
     _audit_change(ctx, withdrawn, "update.withdraw")
+    ctx.stored(WITHDRAWN, record.number)
     return Reply.text(t("updates.withdrawn", id=record.short_id))
+
+
+def replay_withdrawal(ctx: Context) -> Reply | None:
+    """A resent `ta-bort`: the same answer, the update withdrawn once."""
+
+    number = ctx.stored_number(WITHDRAWN)
+    return Reply.text(ctx.t("updates.withdrawn", id=short_id(number))) if number else None

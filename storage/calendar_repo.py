@@ -28,6 +28,17 @@ def _group_info(row: m.Group) -> GroupInfo:
     )
 
 
+def _change(row: mc.ScheduleChange) -> ScheduleChange:
+    return ScheduleChange(
+        kind=row.kind,  # type: ignore[arg-type]
+        meeting=row.meeting_id,
+        other_meeting=row.other_meeting_id,
+        organisation=row.organisation_id,
+        term_id=row.term_id,
+        new_start=row.new_start,
+    )
+
+
 class SqlCalendar:
     def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
         self.session = session
@@ -122,42 +133,38 @@ class SqlCalendar:
         ]
         return group_calendar(config_group, config_terms)
 
-    def changes(self, group_id: str) -> list[ScheduleChange]:
-        rows = self.session.scalars(
-            select(mc.ScheduleChange)
-            .where(mc.ScheduleChange.group_id == group_id)
-            .order_by(mc.ScheduleChange.id)
-        )
-        return [
-            ScheduleChange(
-                kind=row.kind,  # type: ignore[arg-type]
-                meeting=row.meeting_id,
-                other_meeting=row.other_meeting_id,
-                organisation=row.organisation_id,
-                term_id=row.term_id,
-                new_start=row.new_start,
-            )
-            for row in rows
-        ]
+    def changes(self, group_id: str, *, before: int | None = None) -> list[ScheduleChange]:
+        """The group's changes in the order made; `before`: only those made before that one."""
+
+        query = select(mc.ScheduleChange).where(mc.ScheduleChange.group_id == group_id)
+        if before is not None:
+            query = query.where(mc.ScheduleChange.id < before)
+        return [_change(row) for row in self.session.scalars(query.order_by(mc.ScheduleChange.id))]
+
+    def change(self, change_id: int) -> tuple[str, ScheduleChange, str] | None:
+        """One change: its group, the change and the reason given."""
+
+        row = self.session.get(mc.ScheduleChange, change_id)
+        return (row.group_id, _change(row), row.reason) if row is not None else None
 
     def add_change(
         self, group_id: str, change: ScheduleChange, *, actor_id: str, reason: str
-    ) -> None:
-        self.session.add(
-            mc.ScheduleChange(
-                group_id=group_id,
-                kind=change.kind,
-                meeting_id=change.meeting,
-                other_meeting_id=change.other_meeting,
-                organisation_id=change.organisation,
-                term_id=change.term_id,
-                new_start=change.new_start,
-                reason=reason,
-                created_by=actor_id,
-                created_at=self.clock(),
-            )
+    ) -> int:
+        row = mc.ScheduleChange(
+            group_id=group_id,
+            kind=change.kind,
+            meeting_id=change.meeting,
+            other_meeting_id=change.other_meeting,
+            organisation_id=change.organisation,
+            term_id=change.term_id,
+            new_start=change.new_start,
+            reason=reason,
+            created_by=actor_id,
+            created_at=self.clock(),
         )
+        self.session.add(row)
         self.session.flush()
+        return row.id
 
     # -- feed links and revisions -----------------------------------------------------------
 

@@ -192,12 +192,17 @@ class AuditLog(Base):
 
 
 class ProcessedDelivery(Base):
-    """Platforms resend on timeouts: a delivery id seen here has been handled."""
+    """Platforms resend on timeouts: a delivery id seen here has been handled.
+
+    `at` is the moment the command was handled; `outcome` says what it stored, by kind and id
+    (`decision:7`), or that it was refused: a resend is answered from it. Never text.
+    """
 
     __tablename__ = "processed_deliveries"
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     delivery_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_processed_deliveries_at", "at"),)
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -163,13 +163,17 @@ class SqlDeliveries:
         self.session = session
         self.clock = clock
 
-    def first_time(self, platform: str, delivery_id: str) -> bool:
+    def first_time(
+        self, platform: str, delivery_id: str, *, at: datetime | None = None,
+        outcome: str | None = None,
+    ) -> bool:
         """True the first time a delivery id is seen; it is remembered in this transaction."""
 
         try:
             with self.session.begin_nested():
                 self.session.add(
-                    m.ProcessedDelivery(platform=platform, delivery_id=delivery_id, at=self.clock())
+                    m.ProcessedDelivery(platform=platform, delivery_id=delivery_id,
+                                        at=at or self.clock(), outcome=outcome or None)
                 )
         except IntegrityError:
             return False
@@ -178,7 +182,27 @@ class SqlDeliveries:
     def seen(self, platform: str, delivery_id: str) -> bool:
         """True when a delivery id has already been claimed (and committed)."""
 
-        return self.session.get(m.ProcessedDelivery, (platform, delivery_id)) is not None
+        return self.claimed(platform, delivery_id) is not None
+
+    def claimed(self, platform: str, delivery_id: str) -> tuple[datetime, str] | None:
+        """When a claimed delivery was handled and what it stored (`""`: nothing)."""
+
+        row = self.session.get(m.ProcessedDelivery, (platform, delivery_id))
+        return (row.at, row.outcome or "") if row is not None else None
+
+    def settle(self, platform: str, delivery_id: str, *, was: str, outcome: str,
+               at: datetime) -> bool:
+        """Replaces a claim's outcome, only if it still is `was` (one of two twins wins)."""
+
+        result = self.session.execute(
+            update(m.ProcessedDelivery)
+            .where(m.ProcessedDelivery.platform == platform,
+                   m.ProcessedDelivery.delivery_id == delivery_id,
+                   m.ProcessedDelivery.outcome == was)
+            .values(outcome=outcome or None, at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 class SqlStore:

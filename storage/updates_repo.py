@@ -307,6 +307,10 @@ class SqlNotes:
         self.session.flush()
         return _decision(row)
 
+    def decision(self, number: int) -> Decision | None:
+        row = self.session.get(mu.Decision, number)
+        return _decision(row) if row is not None else None
+
     def decisions(self, group_id: str, meeting_date: date) -> list[Decision]:
         rows = self.session.scalars(
             select(mu.Decision)

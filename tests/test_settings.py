@@ -159,3 +159,15 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEFAULT_LANGUAGE", "de")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_slack_team_id_names_one_or_more_workspaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    assert Settings().slack_team_ids == frozenset()
+    monkeypatch.setenv("SLACK_TEAM_ID", "T0VGR0001, T0SJUHARAD")
+    assert Settings().slack_team_ids == {"T0VGR0001", "T0SJUHARAD"}
+    for bad in ("T0VGR0001;T0X", "https://vgr.slack.com", "T0VGR0001,,T0X"):
+        monkeypatch.setenv("SLACK_TEAM_ID", bad)
+        with pytest.raises(ValidationError):
+            Settings()

@@ -4,6 +4,20 @@ Every listener acknowledges first and works after: Slack gives three seconds, an
 or a report may take longer. Answers go back through `respond` (the payload's response_url) or
 the Web API. Handlers run in a worker thread, so nothing blocks the event loop.
 
+Everything else Slack sends (events the bot does not use, `view_closed`, shortcuts, message
+actions, an old button's action id, `block_suggestion`) is acknowledged with an empty 200 and
+logged at DEBUG with its type: Bolt answers 404 to what no listener takes, and Slack then shows
+the person an error, or retries an event and may switch the subscription off. Bolt's own way is
+used: `raise_error_for_unhandled_request` hands such a request to the error handler, which
+answers it.
+
+With `SLACK_TEAM_ID` set, a request from another workspace is acknowledged and ignored: nothing
+is answered, stored or looked up (no e-mail is asked for, so no Slack id of another workspace
+is ever linked to a person).
+
+A slash command's `trigger_id` is its delivery id: the dispatcher handles it once, and a resend
+gets the first reply again (see `handlers.dispatch`).
+
 Only this package imports slack_bolt and slack_sdk.
 """
 
@@ -16,7 +30,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -28,6 +44,7 @@ from bot.slack.blocks import (
     reply_messages,
     submitted_values,
 )
+from bot.slack.mrkdwn import Mrkdwn
 from handlers.dispatch import Dispatcher
 from handlers.i18n import translator
 from handlers.messages import (
@@ -51,10 +68,12 @@ SUBMIT_BUDGET_SECONDS = 2.5
 class SlackDoor:
     """Translates Slack payloads to `Command`s and `Reply`s to Block Kit."""
 
-    def __init__(self, dispatcher: Dispatcher, client: AsyncWebClient, default_language: str):
+    def __init__(self, dispatcher: Dispatcher, client: AsyncWebClient, default_language: str,
+                 mrkdwn: Mrkdwn | None = None):
         self.dispatcher = dispatcher
         self.client = client
         self.default_language = default_language
+        self.mrkdwn = mrkdwn or Mrkdwn()
         self._background: set[asyncio.Task[None]] = set()
 
     # -- identity -----------------------------------------------------------------------------
@@ -76,14 +95,19 @@ class SlackDoor:
     async def run(self, command: Command) -> Reply:
         return await asyncio.to_thread(self.dispatcher.handle, command)
 
-    async def command_for(self, user_id: str, text: str, channel_id: str | None) -> Command:
+    async def command_for(self, user_id: str, text: str, channel_id: str | None,
+                          delivery_id: str | None = None) -> Command:
         return Command(
             platform="slack",
             user_id=user_id,
             text=text,
             channel_id=channel_id,
             email=await self.email_of(user_id),
+            delivery_id=delivery_id,
         )
+
+    def messages(self, reply: Reply) -> list[dict[str, Any]]:
+        return reply_messages(reply, self.mrkdwn)
 
     def later(self, work: Awaitable[None]) -> None:
         """Runs work after the acknowledgement; keeps a reference so it is not collected."""
@@ -112,18 +136,27 @@ class SlackDoor:
     ) -> None:
         if reply.form is not None and trigger_id:
             view = form_view(reply.form, context={"channel": channel_id or ""})
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            await self.open_modal(trigger_id, view)
             return
         if reply.shareable and reply.visibility == "private" and channel_id:
             t = translator(self.default_language)
             share = Button(t("slack.share_button"), SHARE_ACTION, command_text)
             reply = replace(reply, blocks=(*reply.blocks, Buttons((share,))))
         response_type = "in_channel" if reply.visibility == "channel" else "ephemeral"
-        for payload in reply_messages(reply):
+        for payload in self.messages(reply):
             await respond(response_type=response_type, replace_original=False, **payload)
         for attachment in reply.attachments:
             await self.upload(attachment, user_id=user_id, channel_id=channel_id,
                               public=reply.visibility == "channel")
+
+    async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """A trigger opens one modal, once, within 3 s: a resent command's cannot open another."""
+
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.warning("slack modal not opened",
+                        extra={"code": str(error.response.get("error", "unknown"))})
 
     async def upload(self, attachment: Attachment, *, user_id: str | None,
                      channel_id: str | None, public: bool) -> None:
@@ -153,9 +186,9 @@ class SlackDoor:
         reply = await self.run(await self.command_for(user_id, text, channel_id))
         if reply.form is not None:
             view = form_view(reply.form, context={"channel": channel_id or ""})
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            await self.open_modal(trigger_id, view)
         else:
-            for payload in reply_messages(reply):
+            for payload in self.messages(reply):
                 await self._post_private(user_id, channel_id, payload)
 
     async def _post_private(self, user_id: str, channel_id: str | None,
@@ -197,13 +230,13 @@ class SlackDoor:
             # The modal is gone: the errors it would have shown go in the message.
             errors = tuple(Paragraph(f.error) for f in reply.form.fields if f.error)
             reply = Reply(reply.heading, (*reply.blocks, *errors), is_error=True)
-        for payload in reply_messages(reply):
+        for payload in self.messages(reply):
             await self._post_private(user_id, channel_id, payload)
 
     async def publish_home(self, user_id: str) -> None:
         reply = await self.run(await self.command_for(user_id, "hem", None))
         await self.client.views_publish(
-            user_id=user_id, view={"type": "home", "blocks": reply_blocks(reply)[:100]}
+            user_id=user_id, view={"type": "home", "blocks": reply_blocks(reply, self.mrkdwn)[:100]}
         )
 
 
@@ -216,7 +249,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         text = str(body.get("text") or "")
 
         async def work() -> None:
-            command = await door.command_for(body["user_id"], text, body.get("channel_id"))
+            command = await door.command_for(body["user_id"], text, body.get("channel_id"),
+                                             delivery_id=body.get("trigger_id"))
             reply = await door.run(command)
             await door.answer(reply, respond, trigger_id=body.get("trigger_id"),
                               channel_id=body.get("channel_id"), command_text=text,
@@ -240,12 +274,18 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         await ack()
         channel = (body.get("channel") or {}).get("id")
         text = str(body["actions"][0].get("value") or "")
+        trigger = str(body.get("trigger_id") or "")
+        delivery = f"share:{trigger}" if trigger else ""
 
         async def work() -> None:
+            # Posted to the channel once per click, however often Slack's request comes.
+            first = await asyncio.to_thread(door.dispatcher.first_delivery, "slack", delivery)
+            if not first:
+                return
             command = await door.command_for(body["user"]["id"], text, channel)
             reply = await door.run(command)
             if channel and not reply.is_error:
-                for payload in reply_messages(reply):
+                for payload in door.messages(reply):
                     await door.client.chat_postMessage(channel=channel, **payload)
                 t = translator(door.default_language)
                 await respond(text=t("slack.shared"), response_type="ephemeral",
@@ -273,7 +313,7 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
             await ack(response_action="errors", errors=form_errors(reply.form))
             return
         await ack()
-        for payload in reply_messages(reply):
+        for payload in door.messages(reply):
             door.later(door._post_private(user_id, channel, payload))
 
     @app.event("app_home_opened")
@@ -299,6 +339,48 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
+def kind_of(body: dict[str, Any]) -> str:
+    """What Slack sent, for a log line: its type (and an event's), never what it says."""
+
+    if "command" in body and "type" not in body:
+        return "command"
+    kind = str(body.get("type") or "unknown")
+    event = body.get("event")
+    if kind == "event_callback" and isinstance(event, dict):
+        kind = f"{kind}/{event.get('type')}"
+    return "".join(ch for ch in kind if ch.isascii() and (ch.isalnum() or ch in "_./"))[:64]
+
+
+def _answer_the_unused(app: AsyncApp) -> None:
+    """An empty 200 for every request no listener takes; other errors are logged as errors."""
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            log.debug("slack request not used", extra={"kind": kind_of(body)})
+            return BoltResponse(status=200, body="")
+        log.error("slack listener failed", exc_info=error, extra={"kind": kind_of(body)})
+        return None
+
+
+def _only_workspaces(app: AsyncApp, served: frozenset[str]) -> None:
+    """Requests from workspaces other than `served` are acknowledged and go no further."""
+
+    @app.middleware
+    async def only_served_workspaces(
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[Any]]
+    ) -> BoltResponse | None:
+        user = body.get("user")
+        named = [context.team_id, context.actor_team_id,
+                 user.get("team_id") if isinstance(user, dict) else None]
+        if context.team_id is not None and all(t in served for t in named if t is not None):
+            await next()
+            return None
+        log.info("slack request from another workspace ignored",
+                 extra={"kind": kind_of(body), "team": str(context.team_id)[:32]})
+        return BoltResponse(status=200, body="")
+
+
 def build_app(
     dispatcher: Dispatcher,
     *,
@@ -306,16 +388,22 @@ def build_app(
     signing_secret: str,
     api_url: str | None,
     default_language: str,
+    public_base_url: str | None = None,
+    team_ids: frozenset[str] = frozenset(),
 ) -> tuple[AsyncApp, SlackDoor]:
+    """`team_ids`: the workspaces served (empty: any the token reaches)."""
+
     client = AsyncWebClient(token=token, base_url=api_url or AsyncWebClient.BASE_URL)
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         process_before_response=False,
+        raise_error_for_unhandled_request=True,
         logger=_bolt_logger(),
     )
-    door = SlackDoor(dispatcher, client, default_language)
+    _answer_the_unused(app)
+    if team_ids:
+        _only_workspaces(app, team_ids)
+    door = SlackDoor(dispatcher, client, default_language, Mrkdwn(public_base_url))
     register(app, door)
     return app, door
-
-

@@ -1,17 +1,19 @@
-"""A `Reply` as Slack Block Kit, within Slack's limits, with user text defused.
+"""A `Reply` as Slack Block Kit, within Slack's limits, with user text shown as text.
 
 Limits that shape this module: 50 blocks a message, 3000 characters a section text, 10 fields
 a section (2000 characters each), 150 characters a header, 25 elements an actions block, 75
 characters a button label. A reply longer than one message is split over several messages,
-never cut silently.
+never cut silently. Every `mrkdwn` text goes through `bot.slack.mrkdwn` (escaped, `verbatim`),
+and the limits hold for the escaped text.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from domain.markup import escape_slack_mrkdwn
+from bot.slack.mrkdwn import Mrkdwn, escape
 from handlers.messages import (
     Block,
     Button,
@@ -34,45 +36,75 @@ MAX_ACTIONS = 25
 MAX_BUTTON = 75
 MAX_MODAL_TITLE = 24
 MAX_OPTIONS = 100
+MAX_TEXT = 3000
 FORM_CALLBACK = "samverkan.form"
+CODE = "```"
+
+Escape = Callable[[str], str]
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _chunks(text: str, limit: int) -> list[str]:
-    """Splits long text at line breaks where it can, so nothing is lost."""
+def _fitting(text: str, limit: int, esc: Escape) -> int:
+    """How much of `text` fits in `limit` characters once escaped (at least one character)."""
+
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(esc(text[:middle])) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _fit(text: str, limit: int, esc: Escape) -> str:
+    """`text` escaped, cut with "…" where the escaped text would pass `limit`."""
+
+    escaped = esc(text)
+    if len(escaped) <= limit:
+        return escaped
+    return esc(text[: _fitting(text, limit - 1, esc)]) + "…"
+
+
+def _chunks(text: str, limit: int, esc: Escape) -> list[str]:
+    """`text` escaped, in pieces within `limit`: split at line breaks where it can, so that
+    nothing is lost."""
 
     out: list[str] = []
-    current = ""
+    current: str | None = None
     for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                out.append(current)
-                current = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            out.append(current)
-            current = line
-        else:
+        candidate = line if current is None else f"{current}\n{line}"
+        if len(esc(candidate)) <= limit:
             current = candidate
-    if current:
-        out.append(current)
+            continue
+        if current is not None:
+            out.append(esc(current))
+        while len(esc(line)) > limit:
+            cut = _fitting(line, limit, esc)
+            out.append(esc(line[:cut]))
+            line = line[cut:]
+        current = line
+    if current is not None:
+        out.append(esc(current))
     return out or [""]
 
 
-def _section(text: str) -> list[dict[str, Any]]:
+def _section(text: str, mrkdwn: Mrkdwn) -> list[dict[str, Any]]:
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-        for chunk in _chunks(escape_slack_mrkdwn(text), MAX_SECTION)
+        {"type": "section", "text": mrkdwn.text(chunk)}
+        for chunk in _chunks(text, MAX_SECTION, mrkdwn)
     ]
 
 
-def _table(table: Table) -> list[dict[str, Any]]:
-    """A table as monospaced text: Slack has no table block that fits chat replies."""
+def _table(table: Table, mrkdwn: Mrkdwn) -> list[dict[str, Any]]:
+    """A table as monospaced text: Slack has no table block that fits chat replies.
+
+    Widths are counted on the text as it reads; escaping adds entities and invisible joiners,
+    which take no room on the screen.
+    """
 
     widths = [len(c) for c in table.columns]
     for row in table.rows:
@@ -82,11 +114,10 @@ def _table(table: Table) -> list[dict[str, Any]]:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip()
         for cells in (table.columns, *table.rows)
     ]
-    blocks = []
-    for chunk in _chunks("\n".join(lines), MAX_SECTION - 8):
-        text = "```" + escape_slack_mrkdwn(chunk) + "```"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
-    return blocks
+    return [
+        {"type": "section", "text": mrkdwn.text(CODE + chunk + CODE)}
+        for chunk in _chunks("\n".join(lines), MAX_SECTION - 2 * len(CODE), escape)
+    ]
 
 
 def _button(button: Button) -> dict[str, Any]:
@@ -101,26 +132,21 @@ def _button(button: Button) -> dict[str, Any]:
     return element
 
 
-def _block(block: Block) -> list[dict[str, Any]]:
+def _block(block: Block, mrkdwn: Mrkdwn) -> list[dict[str, Any]]:
     if isinstance(block, Paragraph):
-        return _section(block.text)
+        return _section(block.text, mrkdwn)
     if isinstance(block, Fields):
         out = []
         items = list(block.items)
         for start in range(0, len(items), MAX_FIELDS):
-            fields = [
-                {
-                    "type": "mrkdwn",
-                    "text": _cut(
-                        f"*{escape_slack_mrkdwn(label)}*\n{escape_slack_mrkdwn(value)}", MAX_FIELD
-                    ),
-                }
-                for label, value in items[start : start + MAX_FIELDS]
-            ]
+            fields = []
+            for label, value in items[start : start + MAX_FIELDS]:
+                shown = f"*{_fit(label, 200, mrkdwn)}*\n"
+                fields.append(mrkdwn.text(shown + _fit(value, MAX_FIELD - len(shown), mrkdwn)))
             out.append({"type": "section", "fields": fields})
         return out
     if isinstance(block, Table):
-        return _table(block)
+        return _table(block, mrkdwn)
     if isinstance(block, Buttons):
         buttons = list(block.items)
         return [
@@ -132,26 +158,35 @@ def _block(block: Block) -> list[dict[str, Any]]:
     return []
 
 
-def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
+def reply_blocks(reply: Reply, mrkdwn: Mrkdwn | None = None) -> list[dict[str, Any]]:
+    """`mrkdwn`: how text is escaped (and which links are the bot's own)."""
+
+    mrkdwn = mrkdwn or Mrkdwn()
     blocks: list[dict[str, Any]] = []
     if reply.heading:
         blocks.append(
-            {"type": "header", "text": {"type": "plain_text", "text": _cut(reply.heading, 150)}}
+            {"type": "header", "text": {"type": "plain_text",
+                                        "text": _cut(reply.heading, MAX_HEADER)}}
         )
     for block in reply.blocks:
-        blocks.extend(_block(block))
+        blocks.extend(_block(block, mrkdwn))
     return blocks
 
 
-def reply_messages(reply: Reply) -> list[dict[str, Any]]:
-    """One or more message payloads (`text` + `blocks`), each within 50 blocks."""
+def reply_messages(reply: Reply, mrkdwn: Mrkdwn | None = None) -> list[dict[str, Any]]:
+    """One or more message payloads (`text` + `blocks`), each within 50 blocks.
 
-    blocks = reply_blocks(reply)
-    fallback = _cut(escape_slack_mrkdwn(reply.plain_text()), 3000)
+    The `text` is the notification's and the fallback's: escaped too, and nothing a person
+    typed is unfurled.
+    """
+
+    blocks = reply_blocks(reply, mrkdwn)
+    fallback = _fit(reply.plain_text(), MAX_TEXT, escape)
+    quiet = {"unfurl_links": False, "unfurl_media": False}
     if not blocks:
-        return [{"text": fallback}]
+        return [{"text": fallback, **quiet}]
     return [
-        {"text": fallback if i == 0 else "…", "blocks": blocks[i : i + MAX_BLOCKS]}
+        {"text": fallback if i == 0 else "…", "blocks": blocks[i : i + MAX_BLOCKS], **quiet}
         for i in range(0, len(blocks), MAX_BLOCKS)
     ]
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.gate import Refused, bolt_request, screen
 from bot.slack.messenger import SlackMessenger
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,8 @@ def attach_slack(app: web.Application, runtime: Runtime) -> None:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         api_url=settings.slack_api_url,
         default_language=settings.default_language,
+        public_base_url=settings.public_base_url,
+        team_ids=settings.slack_team_ids,
     )
     app[SLACK_APP] = bolt
     if settings.slack_app_token is not None:
@@ -49,9 +54,16 @@ def attach_slack(app: web.Application, runtime: Runtime) -> None:
         log.info("slack connected over socket mode")
         return
 
+    verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
+
     async def events(request: web.Request) -> web.Response:
-        response = await bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        screened = screen(await request.read(), request.headers, verifier, time.time())
+        if isinstance(screened, Refused):
+            log.info("slack request refused",
+                     extra={"reason": screened.reason, "status": screened.status})
+            return web.Response(status=screened.status)
+        bolt_req = bolt_request(screened, request.query_string, request.headers)
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_req))
 
     app.router.add_post("/slack/events", events)
     log.info("slack served over http at /slack/events")

@@ -16,6 +16,8 @@ method is thread-safe. Slack's limits that would make Slack refuse a message (50
 message, 100 a view, 3000 characters a section, 24 a modal title, ...) are checked too: a
 payload Slack would refuse gets `invalid_blocks` here as well.
 
+A `trigger_id` opens one modal (`views.open`), once: used again it gets `trigger_exchanged`.
+
 What it can be told to do:
 - `seed_user(user_id, email)`: `users.info` then returns that e-mail (otherwise
   `user_not_found`);
@@ -116,6 +118,7 @@ class FakeSlackApi(Waiting):
         self._last_post: dict[str, float] = {}
         self._delays: dict[str, float] = {}
         self._ids = itertools.count(1)
+        self._triggers: set[str] = set()
         self._lock = threading.Lock()
         self._sockets: set[web.WebSocketResponse] = set()
         self._server = ServerThread("fake-slack-api")
@@ -358,9 +361,15 @@ class FakeSlackApi(Waiting):
         return {"ok": True, "view": opened}
 
     def _m_views_open(self, body: dict[str, Any]) -> dict[str, Any]:
-        if not body.get("trigger_id"):
+        trigger = body.get("trigger_id")
+        if not trigger:
             return {"ok": False, "error": "invalid_trigger_id"}
-        return self._view_answer(body.get("view"), "modal")
+        if trigger in self._triggers:  # a trigger opens one modal, once
+            return {"ok": False, "error": "trigger_exchanged"}
+        answer = self._view_answer(body.get("view"), "modal")
+        if answer["ok"]:
+            self._triggers.add(str(trigger))
+        return answer
 
     def _m_views_publish(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("user_id"):

@@ -439,8 +439,15 @@ def test_a_twin_delivery_that_races_past_the_first_check_is_rolled_back(
 ) -> None:
     from storage.repositories import SqlDeliveries
 
-    # Two instances handle the same resend at once: neither has seen the other's claim yet.
-    monkeypatch.setattr(SqlDeliveries, "seen", lambda self, platform, delivery_id: False)
+    # Two instances handle the same resend at once: neither has seen the other's claim yet
+    # when it looks first; the one that loses the claim sees the winner's.
+    claimed = SqlDeliveries.claimed
+    looks = iter(range(2))
+
+    def racing(self: SqlDeliveries, platform: str, delivery_id: str) -> Any:
+        return None if next(looks, None) is not None else claimed(self, platform, delivery_id)
+
+    monkeypatch.setattr(SqlDeliveries, "claimed", racing)
     first = submit(dispatcher, valid(), person="U0FYR0002", platform="slack", delivery_id="v-3")
     second = submit(dispatcher, valid(), person="U0FYR0002", platform="slack", delivery_id="v-3")
     assert first == second and first.heading == SV("updates.saved", id="#1")
