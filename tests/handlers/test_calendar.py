@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from domain.calendar import STOCKHOLM
 from domain.schedule import Meeting
-from handlers.calendar import schedule_of, schedule_records
 from handlers.dispatch import Dispatcher
+from handlers.feed import schedule_records
 from handlers.i18n import translator
 from handlers.messages import Command, Fields, Paragraph, Reply, Table
+from handlers.schedule_text import schedule_of
 from storage import models as m
 from storage import models_calendar as mc
 from storage.db import create_db_engine
@@ -221,7 +222,9 @@ def test_swap_by_an_administrator(
     bot: Dispatcher, stores: StoreFactory, synced_engine: Engine
 ) -> None:
     reply = ok(bot, "sammankallande byt --grupp chefsgrupp 26/11 25/2 krock med budgetmötet")
-    assert reply.heading == "Chefsgruppen: sammankallande bytt"
+    assert reply.heading == (
+        "Chefsgruppen: sammankallande bytt mellan mötena tor 26 nov 2026 och tor 25 feb 2027"
+    )
     after = conveners(stores, "chefsgrupp")
     assert (after["2026-11-26"], after["2027-02-25"]) == ("skaraborg", "sjuharad")
     assert after["2027-05-20"] == "vgr"  # nothing else moves
@@ -470,7 +473,7 @@ UNCHANGED = [
         id="unknown group",
     ),
     pytest.param(
-        "möte ställ-in 8/12",
+        "möte ställ-in 26/11",  # the chefsgrupp meets then; neither of the asker's groups does
         SV("group.choose", choices="arbetsgrupp (Arbetsgruppen), vgr-arbetsgrupp (VGR-gruppen)"),
         id="which group",
     ),
@@ -511,7 +514,8 @@ UNCHANGED = [
     ),
     pytest.param(
         "möte flytta arbetsgrupp 8/12",
-        SV("calendar.new_time.missing"),
+        SV("calendar.new_time.missing", date="8/12", example="9/12 kl 09:00",
+           group="arbetsgrupp"),
         id="no new time",
     ),
     pytest.param(
@@ -571,7 +575,7 @@ def test_the_schedule_is_the_same_after_a_restart(
     with stores() as store:
         group = store.calendar.group("arbetsgrupp")
         assert group is not None
-        records = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)))
+        records = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)), SV)
 
     # A new engine, store factory and dispatcher on the same database: a restarted bot.
     url = synced_engine.url.render_as_string(hide_password=False)
@@ -584,7 +588,7 @@ def test_the_schedule_is_the_same_after_a_restart(
         with restarted_stores() as store:
             group = store.calendar.group("arbetsgrupp")
             assert group is not None
-            again = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)))
+            again = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)), SV)
         assert again == records
     finally:
         engine.dispose()
