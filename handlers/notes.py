@@ -198,8 +198,10 @@ def resolve_meeting(
     if day is not None:
         if day > _today(ctx):
             raise UserError("notes.error.meeting_future", date=format_day(ctx.t, day))
-        held = [m for m in meetings_on(schedule, day) if m.status != "cancelled"]
-        return day, held[0] if len(held) == 1 else None
+        # Of two meetings that day, the one that began last (the other may not have begun).
+        held = [m for m in meetings_on(schedule, day)
+                if m.status != "cancelled" and m.start <= ctx.now]
+        return day, held[-1] if held else None
     latest = latest_held(schedule, ctx.now)
     if latest is not None:
         return latest.local_date, latest

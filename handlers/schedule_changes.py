@@ -96,7 +96,7 @@ def _group(ctx: Context, action: str) -> tuple[_Schedule, list[str]]:
     if group is None:
         group = _group_meeting_on(ctx, rest)
     if group is None:
-        raise UserError("group.choose", choices=group_choices(ctx))
+        raise UserError("group.choose", choices=group_choices(ctx, all_groups=True))
     return _Schedule.of(ctx, group), rest
 
 

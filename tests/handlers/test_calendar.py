@@ -407,7 +407,8 @@ UNCHANGED = [
     ),
     pytest.param(
         "möte ställ-in 26/11",  # the chefsgrupp meets then; neither of the asker's groups does
-        SV("group.choose", choices="arbetsgrupp (Arbetsgruppen), vgr-arbetsgrupp (VGR-gruppen)"),
+        SV("group.choose", choices="arbetsgrupp (Arbetsgruppen), chefsgrupp (Chefsgruppen), "
+           "kf-arbetsgrupp (KF-gruppen), vgr-arbetsgrupp (VGR-gruppen)"),
         id="which group",
     ),
     pytest.param(
