@@ -172,6 +172,33 @@ def test_someone_who_does_not_convene_the_meeting_may_not_record_its_decisions(
                                             choices="x").split("x")[0][:30])
 
 
+def test_the_stand_in_of_the_convening_organisation_records_a_decision(
+    dispatcher: Dispatcher, synced_engine: Engine
+) -> None:
+    # GR convened the chefsgrupp on 19 May; its stand-in there is not in the chefsgrupp.
+    reply = say(dispatcher, "beslut --grupp chefsgrupp Planen fastställs", person="amir.haddad")
+    assert not reply.is_error, reply.plain_text()
+    [row] = decisions(synced_engine)
+    assert (row.group_id, row.meeting_id, row.author_id) == (
+        "chefsgrupp", "chefsmoten:2026-05-19", "amir.haddad")
+
+
+def test_a_decision_on_a_day_the_group_did_not_meet_is_refused(
+    dispatcher: Dispatcher, synced_engine: Engine
+) -> None:
+    reply = say(dispatcher, "beslut --grupp chefsgrupp --möte 20/5 Text", person=CAMILLA)
+    assert only_text(reply) == SV("notes.error.no_meeting_on", group="Chefsgruppen",
+                                  date=day(date(2026, 5, 20)))
+    assert decisions(synced_engine) == []
+
+
+def test_a_member_still_records_next_steps_without_convening(
+    dispatcher: Dispatcher, synced_engine: Engine
+) -> None:
+    assert not say(dispatcher, "nästa-steg --grupp arbetsgrupp Boka lokal").is_error
+    assert steps(synced_engine)[0].author_id == LINNEA
+
+
 def test_an_administrator_may_record_for_any_group(
     dispatcher: Dispatcher, synced_engine: Engine
 ) -> None:
