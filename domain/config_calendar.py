@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from dateutil.rrule import rrulestr
+
 from domain.calendar import (
     DateRange,
     Term,
@@ -171,8 +173,6 @@ def _fate(day: date, terms: Sequence[Term], skip: bool, taken: set[date]) -> _Fa
 
 
 def _rrule_dates(series: dict[str, Any], terms: Sequence[Term]) -> list[date]:
-    from dateutil.rrule import rrulestr
-
     start = _day(series.get("dtstart"))
     until = _day(series.get("until")) or (terms[-1].end if terms else None)
     rule = series.get("rrule")
