@@ -287,23 +287,37 @@ def load_config_file(path: Path) -> LoadResult:
     return load_config_text(text)
 
 
-def format_problem(t: Translator, file: str, problem: Problem) -> str:
+def format_problem(t: Translator, file: str, problem: Problem, *, warning: bool = False) -> str:
     params = dict(problem.params)
     if "kind" in params:
         params["kind"] = t(f"config.kind.{params['kind']}")
+    if params.get("why") == "":
+        params["why"] = t("calendar.weekend")  # a day off has its name; a weekend has none
     params.setdefault("detail", "")
     params.setdefault("allowed", "")
     message = t(problem.code, **params)
     path = problem.path or "-"
+    prefix = "config.warning_location" if warning else "config.location"
     if problem.line is None:
-        return t("config.location_noline", file=file, path=path, message=message)
-    return t("config.location", file=file, line=problem.line, path=path, message=message)
+        return t(f"{prefix}_noline", file=file, path=path, message=message)
+    return t(prefix, file=file, line=problem.line, path=path, message=message)
 
 
 def report_problems(t: Translator, file: Path, result: LoadResult) -> None:
-    print(t("config.header", file=file, count=len(result.problems)), file=sys.stderr)
+    if result.problems:
+        print(t("config.header", file=file, count=len(result.problems)), file=sys.stderr)
     for problem in result.problems:
         print(format_problem(t, str(file), problem), file=sys.stderr)
+    report_warnings(t, file, result)
+
+
+def report_warnings(t: Translator, file: Path, result: LoadResult) -> None:
+    """Meeting dates that will not take place as written: worth knowing, not an error."""
+
+    if result.warnings:
+        print(t("config.warning_header", file=file), file=sys.stderr)
+    for warning in result.warnings:
+        print(format_problem(t, str(file), warning, warning=True), file=sys.stderr)
 
 
 def config_check(file: Path, t: Translator) -> int:
@@ -312,6 +326,7 @@ def config_check(file: Path, t: Translator) -> int:
         report_problems(t, file, result)
         return EXIT_PROBLEMS
     config = result.config
+    report_warnings(t, file, result)
     print(t(
         "config.ok", file=file, organisations=len(config.organisations),
         people=len(config.people), groups=len(config.groups),
@@ -330,6 +345,7 @@ def config_sync(settings: Settings, file: Path, t: Translator, *, dry_run: bool,
     if not result.ok or result.config is None:
         report_problems(t, file, result)
         return EXIT_PROBLEMS
+    report_warnings(t, file, result)
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
     with Session(engine) as session:

@@ -1,4 +1,8 @@
-"""`samverkan schedule`: a group's meetings as text, JSON or iCalendar, for operators."""
+"""`samverkan schedule`: a group's meetings as text, JSON or iCalendar, for operators.
+
+`--from`/`--to` bound every format (by the meeting's local date); the text and the feed speak
+the chosen language, and JSON carries the status both as a code and in words.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_date
-from handlers.calendar import group_feed, schedule_records
+from handlers.feed import group_feed, schedule_records
 from handlers.i18n import Translator
 
 EXIT_OK = 0
@@ -42,11 +46,11 @@ def run_schedule(
                 print(t("group.unknown", group=group_id, choices=choices), file=sys.stderr)
                 return EXIT_PROBLEMS
             if fmt == "ics":
-                feed = group_feed(store, group.id, t, now)
+                feed = group_feed(store, group.id, t, now, (first, last))
                 assert feed is not None
                 sys.stdout.buffer.write(feed)
                 return EXIT_OK
-            records = schedule_records(store, group, (first, last))
+            records = schedule_records(store, group, (first, last), t)
     finally:
         runtime.close()
     if fmt == "json":
@@ -58,8 +62,8 @@ def run_schedule(
             "  ".join(
                 [
                     start_at.strftime("%Y-%m-%d %H:%M"),
-                    record["status"],
-                    record["convener_org"] or "-",
+                    record["status_text"],
+                    record["convener"] or "-",
                     record["convener_person"] or "-",
                 ]
             )

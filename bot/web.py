@@ -15,7 +15,7 @@ from bot.messengers import reminder_service
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.signed_files import EXPORT_PATH, EXTRACT_PATH, export_route, extract_route
-from handlers.calendar import feed_for_token
+from handlers.feed import feed_for_token
 from handlers.i18n import translator
 from scheduler.disposal import dispose_daily
 from scheduler.housekeeping import forget_old_deliveries

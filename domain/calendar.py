@@ -282,7 +282,9 @@ def _never_matches(parts: Mapping[str, str]) -> bool:
     return all(abs(d) > longest for d in month_days)
 
 
-def _rrule_problems(body: str) -> list[str]:
+def rrule_problems(body: str) -> list[str]:
+    """What is wrong with an RRULE body, as short codes (`rrule_freq_unsupported:MONTLY`)."""
+
     if not body.strip() or any(c in body for c in ":\r\n"):
         return ["rrule_invalid: expected an RRULE body such as FREQ=MONTHLY;BYDAY=2TU"]
     parts = _rrule_parts(body)
@@ -328,7 +330,7 @@ def validate_series(rule: SeriesRule) -> list[str]:
     if rule.rrule is not None:
         if rule.dtstart is None:
             problems.append("dtstart_required_with_rrule")
-        problems.extend(_rrule_problems(rule.rrule))
+        problems.extend(rrule_problems(rule.rrule))
     elif rule.dtstart is not None:
         problems.append("dtstart_only_with_rrule")
     if len(set(rule.dates)) != len(rule.dates):

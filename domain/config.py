@@ -2,7 +2,8 @@
 
 The checks are pure: `load_config_text` returns the parsed configuration or every problem found,
 each with its key path, the line it is on, and a machine code with parameters that the
-chat/CLI layer turns into words through the message catalogs.
+chat/CLI layer turns into words through the message catalogs. It also returns warnings: the
+configured meeting dates that will not take place as written (`domain.config_calendar`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
+
+from domain.config_calendar import Finding, meeting_warnings, series_problems
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
 Language = Literal["sv", "en"]
@@ -105,27 +108,9 @@ class MeetingSeries(_Strict):
     on_non_working_day: Literal["skip", "next_working_day"] = "next_working_day"
     reminders: ReminderRules = ReminderRules()
 
-    @model_validator(mode="after")
-    def _one_recurrence(self) -> MeetingSeries:
-        if (self.rrule is None) == (not self.dates):
-            raise PydanticCustomError(
-                "config.series_recurrence", "give either rrule (with dtstart) or dates"
-            )
-        if self.rrule is not None and self.dtstart is None:
-            raise PydanticCustomError("config.rrule_needs_dtstart", "rrule needs dtstart")
-        from domain.calendar import SeriesRule, validate_series
-
-        problems = validate_series(SeriesRule(
-            id=self.id, group_id="-", start_time=self.start_time,
-            duration=timedelta(minutes=self.duration_minutes), rrule=self.rrule,
-            dtstart=self.dtstart, until=self.until, dates=self.dates,
-            on_non_working_day=self.on_non_working_day,
-        ))
-        if problems:
-            raise PydanticCustomError(
-                "config.series_invalid", "{detail}", {"detail": "; ".join(problems)}
-            )
-        return self
+    # Whether the recurrence is usable (rrule or dates, the rule itself, dtstart, until) is
+    # checked on the raw file by `domain.config_calendar.series_problems`, so that it is
+    # reported alongside every other problem of the same series, not one round of fixes later.
 
 
 class Representative(_Strict):
@@ -226,6 +211,8 @@ class Problem:
 class LoadResult:
     config: Config | None
     problems: list[Problem]
+    # Valid, but worth knowing: meeting dates that will be moved, skipped or dropped.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -291,8 +278,26 @@ def load_config_text(text: str) -> LoadResult:
                 params["allowed"] = str(error.get("ctx", {}).get("expected", ""))
             problems.append(Problem(_path(loc), locator.line_of(loc), code, params))
     problems.extend(_reference_problems(raw, locator))
+    problems.extend(_located(locator, series_problems(raw)))
     problems.sort(key=lambda p: (p.line or 0, p.path))
-    return LoadResult(config if not problems else None, problems)
+    warnings = _located(locator, meeting_warnings(raw))
+    warnings.sort(key=lambda p: (p.line or 0, p.path))
+    return LoadResult(config if not problems else None, problems, warnings)
+
+
+def _located(locator: _LineLocator, findings: list[Finding]) -> list[Problem]:
+    problems = []
+    for loc, code, params in findings:
+        literal = params.get("date", params.get("value"))
+        if len(loc) > 1 and isinstance(loc[-1], int) and literal is not None:
+            # An item of an array (a date in `dates`): its own line, the repeated one for a
+            # duplicate.
+            line = locator.line_of_item(loc[:-1], str(literal),
+                                        occurrence=1 if code == "config.duplicate_id" else 0)
+        else:
+            line = locator.line_of(loc)
+        problems.append(Problem(_path(loc), line, code, params))
+    return problems
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -478,6 +483,24 @@ class _LineLocator:
                 found = key_line + 1
             break
         return found
+
+    def line_of_item(
+        self, loc: tuple[int | str, ...], literal: str, occurrence: int = 0
+    ) -> int | None:
+        """The line of `literal` (an item of the array at `loc`), from the array's key on."""
+
+        key_line = self.line_of(loc)
+        if key_line is None:
+            return None
+        seen = 0
+        for number in range(key_line - 1, min(len(self.lines), key_line + 200)):
+            line = self.lines[number].split("#", 1)[0]
+            seen += line.count(literal)
+            if seen > occurrence:
+                return number + 1
+            if number >= key_line and "=" in line and "]" not in line.split("=")[0]:
+                break  # the next key: the array has ended
+        return key_line
 
     def _nth(self, pattern: str, n: int, start: int, end: int) -> int | None:
         regex = re.compile(pattern)

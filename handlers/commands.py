@@ -8,7 +8,18 @@ back), and simply run again.
 
 from __future__ import annotations
 
-from handlers import calendar, gdpr, help, home, notes, reminders, reports, updates, whoami
+from handlers import (
+    calendar,
+    gdpr,
+    help,
+    home,
+    notes,
+    reminders,
+    reports,
+    schedule_changes,
+    updates,
+    whoami,
+)
 from handlers.core import CommandSpec, FormSpec
 
 ALL_COMMANDS: tuple[CommandSpec, ...] = (
@@ -22,11 +33,11 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "sammankallande", ("convener", "conveners"), calendar.handle_conveners,
-        "help.cmd.conveners", "help.ex.conveners", replay=calendar.replay_change,
+        "help.cmd.conveners", "help.ex.conveners", replay=schedule_changes.replay_change,
     ),
     CommandSpec(
         "möte", ("meeting",), calendar.handle_meeting, "help.cmd.meeting", "help.ex.meeting",
-        replay=calendar.replay_change,
+        replay=schedule_changes.replay_change,
     ),
     CommandSpec(
         "kalender", ("calendar",), calendar.handle_calendar, "help.cmd.calendar",

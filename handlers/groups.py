@@ -60,6 +60,9 @@ def my_groups(ctx: Context) -> list[GroupInfo]:
     return groups
 
 
-def group_choices(ctx: Context) -> str:
-    groups = my_groups(ctx) or ctx.store.calendar.groups()
-    return ", ".join(f"{g.id} ({g.short_name})" for g in groups)
+def group_choices(ctx: Context, *, all_groups: bool = False) -> str:
+    """The groups to choose from: the person's own (every group if none, or `all_groups`:
+    an administrator changing the schedule may change any group's)."""
+
+    groups = ctx.store.calendar.groups() if all_groups else my_groups(ctx)
+    return ", ".join(f"{g.id} ({g.short_name})" for g in groups or ctx.store.calendar.groups())

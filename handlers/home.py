@@ -10,11 +10,11 @@ from datetime import date
 
 from domain.reminders import previous_meeting_start
 from domain.updates import may_report
-from handlers.calendar import Names, convener_text, format_day, format_time_span, schedule_of
 from handlers.core import Context
 from handlers.groups import my_groups
 from handlers.messages import Button, Reply, ReplyBuilder
 from handlers.reminders import REPORT_ACTION
+from handlers.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
 
 
 def handle(ctx: Context) -> Reply:

@@ -7,13 +7,19 @@
 - Options anywhere: `--grupp <id>` (or `--group`), `--möte <datum>` (or `--meeting`).
 
 Rules chosen here:
-- Members of the group (any role) record and close notes; administrators may too. Everyone
-  else is refused, and the refusal audited.
+- A decision is recorded by the meeting's convener: the contact person or the stand-in of the
+  organisation convening that meeting (from the rotation, as the calendar has it), or by an
+  administrator. The organisation responsible for a meeting chairs it and takes the notes.
+  Other members are refused with that reason (audited). A meeting the calendar names no
+  convener for (a group without rotation or representatives) falls back to its members.
+- Members of the group (any role) record and close next steps; administrators may too.
+  Everyone else is refused, and the refusal audited.
 - The group: `--grupp`; else the group whose channel the command came from; else the person's
   only group; else the person is asked to choose.
 - The meeting: `--möte <datum>` (not in the future); else the group's latest meeting that has
   begun (from the calendar, so moves and cancellations count); else, for a group with no
-  meeting yet, today's date (Europe/Stockholm).
+  meeting yet, today's date (Europe/Stockholm). A decision needs a meeting: a date on which
+  a group with a calendar held none is refused.
 - `ansvarig` takes an organisation's id, short name or name (case and diacritics ignored);
   `senast` a date as `domain.dates.parse_date` reads it, not before the meeting.
 """
@@ -29,11 +35,11 @@ from domain.model import GroupInfo
 from domain.notes import NOTE_RULES, Decision, NextStep, is_done_word, split_next_step
 from domain.plan import PlanOrganisation
 from domain.pnr import redact
-from domain.schedule import latest_held, meetings_on
+from domain.schedule import Meeting, latest_held, meetings_on
 from domain.updates import UpdateInputError, clean_text, fold, has_identity_number, parse_short_id
-from handlers.calendar import schedule_of
 from handlers.core import Context, UserError
 from handlers.messages import Reply, ReplyBuilder
+from handlers.schedule_text import Names, convener_text, schedule_of
 from handlers.updates import format_day, local_day
 
 GROUP_OPTIONS = ("--grupp", "--group")
@@ -133,7 +139,12 @@ def _choices(groups: Sequence[GroupInfo]) -> str:
     return ", ".join(f"{g.id} ({g.short_name})" for g in groups)
 
 
-def resolve_group(ctx: Context, word: str | None, action: str) -> GroupInfo:
+def resolve_group(
+    ctx: Context, word: str | None, action: str, *, members_only: bool = True
+) -> GroupInfo:
+    """The group a command is about. `members_only=False` leaves the check of who may act to
+    the caller (a convener need not be a member of the group)."""
+
     groups = ctx.store.plan.groups()
     mine = _member_of(ctx)
     own = [g for g in groups if g.id in mine]
@@ -145,13 +156,16 @@ def resolve_group(ctx: Context, word: str | None, action: str) -> GroupInfo:
         if group is None:
             raise UserError("notes.error.unknown_group", group=redact(word)[:60],
                             choices=_choices(own or groups))
-        _require_member(ctx, group, action)
+        if members_only:
+            _require_member(ctx, group, action)
         return group
     channel = ctx.command.channel_id
     if channel and ctx.command.platform in ("slack", "teams"):
         column = "slack_channel" if ctx.command.platform == "slack" else "teams_channel"
         by_channel = next((g for g in groups if getattr(g, column) == channel), None)
-        if by_channel is not None and (by_channel.id in mine or ctx.actor.is_admin):
+        if by_channel is not None and (
+            by_channel.id in mine or ctx.actor.is_admin or not members_only
+        ):
             return by_channel
     if len(own) == 1:
         return own[0]
@@ -169,22 +183,54 @@ def _require_member(ctx: Context, group: GroupInfo, action: str, detail: str = "
     )
 
 
-def resolve_meeting(ctx: Context, group: GroupInfo, day: date | None) -> tuple[date, str | None]:
-    """The meeting's date and, where the calendar knows it, its id."""
-
+def _schedule(ctx: Context, group: GroupInfo) -> list[Meeting]:
     try:
-        schedule = schedule_of(ctx.store, group.id)
+        return schedule_of(ctx.store, group.id)
     except ValueError:
-        schedule = []  # a series the calendar cannot expand: notes still go on the date
+        return []  # a series the calendar cannot expand: notes still go on the date
+
+
+def resolve_meeting(
+    ctx: Context, group: GroupInfo, day: date | None, schedule: list[Meeting] | None = None
+) -> tuple[date, Meeting | None]:
+    """The meeting's date and, where the calendar knows it, the meeting."""
+
+    if schedule is None:
+        schedule = _schedule(ctx, group)
     if day is not None:
         if day > _today(ctx):
             raise UserError("notes.error.meeting_future", date=format_day(ctx.t, day))
-        held = [m for m in meetings_on(schedule, day) if m.status != "cancelled"]
-        return day, held[0].id if len(held) == 1 else None
+        # Of two meetings that day, the one that began last (the other may not have begun).
+        held = [m for m in meetings_on(schedule, day)
+                if m.status != "cancelled" and m.start <= ctx.now]
+        return day, held[-1] if held else None
     latest = latest_held(schedule, ctx.now)
     if latest is not None:
-        return latest.local_date, latest.id
+        return latest.local_date, latest
     return _today(ctx), None
+
+
+def _require_recorder(
+    ctx: Context, group: GroupInfo, meeting: Meeting | None, day: date, has_schedule: bool
+) -> None:
+    """Decisions are the meeting convener's (contact or stand-in) and the administrators'."""
+
+    if ctx.actor.is_admin:
+        return
+    if meeting is None and has_schedule:
+        raise UserError("notes.error.no_meeting_on", date=format_day(ctx.t, day),
+                        group=group.short_name)
+    if meeting is None or meeting.convener_person is None:
+        _require_member(ctx, group, "notes.decision")
+        return
+    if ctx.actor.id in (meeting.convener_person, meeting.stand_in):
+        return
+    raise UserError(
+        "notes.error.not_convener", audit="notes.decision", outcome="denied",
+        audit_detail=f"{group.id} {meeting.id}", date=format_day(ctx.t, day),
+        group=group.short_name,
+        convener=convener_text(ctx.t, meeting, Names.of(ctx.store)),
+    )
 
 
 def _organisation(ctx: Context, word: str) -> PlanOrganisation:
@@ -210,17 +256,20 @@ def handle_decision(ctx: Context) -> Reply:
     if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
         raise _note_error(ctx, "decision", UpdateInputError("identity_number"))
     options, words = take_options(ctx, ctx.args)
-    group = resolve_group(ctx, options.group, "notes.decision")
     if not words:
+        group = resolve_group(ctx, options.group, "notes.decision")
         return _decisions(ctx, group, options.meeting)
+    group = resolve_group(ctx, options.group, "notes.decision", members_only=False)
     try:
         text = clean_text(" ".join(words), NOTE_RULES["decision"])
     except UpdateInputError as error:
         raise _note_error(ctx, "decision", error) from None
-    meeting_date, meeting_id = resolve_meeting(ctx, group, options.meeting)
+    schedule = _schedule(ctx, group)
+    meeting_date, meeting = resolve_meeting(ctx, group, options.meeting, schedule)
+    _require_recorder(ctx, group, meeting, meeting_date, bool(schedule))
     decision = ctx.store.notes.add_decision(
         group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
-        at=ctx.now, meeting_id=meeting_id,
+        at=ctx.now, meeting_id=meeting.id if meeting else None,
     )
     ctx.stored(DECISION, decision.number)
     return _decision_saved(ctx, decision)
@@ -300,7 +349,7 @@ def handle_next_step(ctx: Context) -> Reply:
         raise _note_error(ctx, "next_step", error) from None
     organisation = _organisation(ctx, parts.responsible) if parts.responsible else None
     group = resolve_group(ctx, options.group, "notes.next_step")
-    meeting_date, meeting_id = resolve_meeting(ctx, group, options.meeting)
+    meeting_date, meeting = resolve_meeting(ctx, group, options.meeting)
     due: date | None = None
     if parts.due is not None:
         try:
@@ -313,7 +362,7 @@ def handle_next_step(ctx: Context) -> Reply:
     step = ctx.store.notes.add_next_step(
         group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
         at=ctx.now, responsible_org_id=organisation.id if organisation else None, due=due,
-        meeting_id=meeting_id,
+        meeting_id=meeting.id if meeting else None,
     )
     ctx.stored(NEXT_STEP, step.number)
     return _step_saved(ctx, step)

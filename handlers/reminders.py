@@ -5,11 +5,11 @@ from __future__ import annotations
 from domain.calendar import STOCKHOLM
 from domain.reminders import Reminder
 from domain.schedule import Meeting
-from handlers.calendar import Names, convener_text, format_day, format_time_span, schedule_of
 from handlers.core import Context, UserError, fold
-from handlers.i18n import translator
+from handlers.i18n import Translator, translator
 from handlers.messages import Button, Reply, ReplyBuilder
 from handlers.ports import Store
+from handlers.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
 
 REPORT_ACTION = "report.open"
 
@@ -58,8 +58,19 @@ def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | 
                 ],
             )
     elif reminder.rule == "after_meeting":
-        builder.paragraph(t("reminder.after_meeting.hint"))
+        builder.paragraph(_after_meeting_hint(store, reminder, t))
     return builder.build()
+
+
+def _after_meeting_hint(store: Store, reminder: Reminder, t: Translator) -> str:
+    """The commands to record decisions and next steps, as the recipient must type them: with
+    `--grupp` unless this group is the only one the person is in (the command would ask)."""
+
+    person = reminder.person_id
+    groups = {m.group_id for m in store.people.memberships(person)} if person else set()
+    if groups == {reminder.group_id}:
+        return t("reminder.after_meeting.hint")
+    return t("reminder.after_meeting.hint_group", group=reminder.group_id)
 
 
 def _meeting(store: Store, reminder: Reminder) -> Meeting | None:

@@ -70,13 +70,13 @@ from domain.report import (
 from domain.schedule import Meeting, latest_held
 from domain.signed_link import LinkError, PurposeKey
 from handlers import messages as chat
-from handlers.calendar import Names, convener_text, schedule_of
 from handlers.core import Context, Options, UserError, fold
 from handlers.groups import take_group
 from handlers.i18n import Translator, translator
 from handlers.messages import Attachment, Reply
 from handlers.notes import _looking_back, resolve_group, take_date
 from handlers.ports import Store
+from handlers.schedule_text import Names, convener_text, schedule_of
 from handlers.updates import format_moment, local_day
 
 DEFAULT_PERIOD_DAYS: Final = 90

@@ -551,16 +551,16 @@ def handle_mine(ctx: Context) -> Reply:
         )
         for r in records
     ]
-    return (
-        ReplyBuilder(heading=t("updates.mine.title"))
-        .table(
-            (t("updates.col.id"), t("updates.col.date"), t("updates.col.code"),
-             t("updates.col.status"), t("updates.col.summary")),
-            rows,
-        )
-        .paragraph(t("updates.mine.hint", number=records[0].number))
-        .build()
+    builder = ReplyBuilder(heading=t("updates.mine.title")).table(
+        (t("updates.col.id"), t("updates.col.date"), t("updates.col.code"),
+         t("updates.col.status"), t("updates.col.summary")),
+        rows,
     )
+    # The hint names an update its advice works on: a withdrawn one cannot be changed.
+    changeable = next((r for r in records if not r.withdrawn), None)
+    if changeable is not None:
+        builder.paragraph(t("updates.mine.hint", number=changeable.number))
+    return builder.build()
 
 
 def _one_of_mine(ctx: Context, number: int | None) -> Reply:

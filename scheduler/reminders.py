@@ -174,7 +174,7 @@ class ReminderService:
             return self._plan(store, now)
 
     def _plan(self, store: SqlStore, now: datetime) -> list[Delivery]:
-        from handlers.calendar import schedule_of
+        from handlers.schedule_text import schedule_of
 
         window = ((now - self.lookback).date(), (now + PLAN_AHEAD).date())
         meetings: list[Meeting] = []

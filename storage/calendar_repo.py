@@ -201,6 +201,32 @@ class SqlCalendar:
             return None
         return row.group_id
 
+    def raise_sequences(self, fingerprints: dict[str, str]) -> None:
+        """A stored change altered these meetings: each one's SEQUENCE goes up by one, now,
+        whether or not the feed was ever fetched (a meeting not yet seen starts at 1)."""
+
+        for meeting_id, text in fingerprints.items():
+            fingerprint = hashlib.sha256(text.encode()).hexdigest()
+            for _attempt in range(2):
+                row = self.session.get(mc.FeedRevision, meeting_id, with_for_update=True)
+                if row is not None:
+                    if row.fingerprint != fingerprint:
+                        row.fingerprint, row.sequence, row.changed_at = (
+                            fingerprint, row.sequence + 1, self.clock(),
+                        )
+                    break
+                try:
+                    with self.session.begin_nested():
+                        self.session.add(mc.FeedRevision(
+                            meeting_id=meeting_id, fingerprint=fingerprint, sequence=1,
+                            changed_at=self.clock(),
+                        ))
+                    break
+                except IntegrityError:
+                    # A first fetch of the feed recorded the meeting meanwhile: raise that row.
+                    continue
+        self.session.flush()
+
     def sequences(
         self, meetings: Sequence[Meeting], fingerprints: dict[str, str]
     ) -> dict[str, int]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.model import GroupInfo
@@ -361,6 +361,23 @@ class SqlNotes:
         row.closed_at = at
         self.session.flush()
         return _next_step(row)
+
+    def count_for_meeting(self, group_id: str, meeting_id: str, meeting_date: date) -> int:
+        """Decisions and next steps recorded against one meeting: by its id, or (recorded
+        where the calendar did not know the meeting) by the group and the day."""
+
+        total = 0
+        for model in (mu.Decision, mu.NextStep):
+            total += int(self.session.scalar(
+                select(func.count()).select_from(model).where(
+                    model.group_id == group_id,
+                    or_(
+                        model.meeting_id == meeting_id,
+                        (model.meeting_id.is_(None)) & (model.meeting_date == meeting_date),
+                    ),
+                )
+            ) or 0)
+        return total
 
     def open_next_steps(self, group_ids: Sequence[str]) -> list[NextStep]:
         rows = self.session.scalars(

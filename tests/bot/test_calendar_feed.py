@@ -249,27 +249,66 @@ def test_schedule_as_json(
     assert records[0]["end"] == "2026-12-08T10:00:00+01:00"
 
 
-def test_schedule_as_text_and_as_ics(
+def test_schedule_as_text_speaks_the_chosen_language(
+    runtime: Runtime, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    say(runtime, "möte ställ-in arbetsgrupp 8/12")
+    say(runtime, "möte flytta arbetsgrupp 9/2 11/2 kl 10")
+    capsysbinary.readouterr()
+    assert schedule_cli(database_url, monkeypatch, "--group", "arbetsgrupp", *WINDOW,
+                        "--lang", "sv") == 0
+    assert capsysbinary.readouterr().out.decode().splitlines() == [
+        "2026-12-08 09:00  inställt  -  -",
+        "2027-01-12 09:00  planerat  GR  Amir Haddad",
+        "2027-02-11 10:00  flyttat från tis 9 feb 2027  GR  Amir Haddad",
+    ]
+    assert schedule_cli(database_url, monkeypatch, "--group", "arbetsgrupp", *WINDOW,
+                        "--lang", "en") == 0
+    assert capsysbinary.readouterr().out.decode().splitlines() == [
+        "2026-12-08 09:00  cancelled  -  -",
+        "2027-01-12 09:00  planned  GR  Amir Haddad",
+        "2027-02-11 10:00  moved from Tue 9 Feb 2027  GR  Amir Haddad",
+    ]
+
+
+def test_schedule_as_ics_keeps_to_the_dates_asked_for(
     runtime: Runtime, database_url: str, monkeypatch: pytest.MonkeyPatch,
     capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     say(runtime, "möte ställ-in arbetsgrupp 8/12")
     capsysbinary.readouterr()
-    assert schedule_cli(database_url, monkeypatch, "--group", "arbetsgrupp", *WINDOW) == 0
-    lines = capsysbinary.readouterr().out.decode().splitlines()
-    assert lines == [
-        "2026-12-08 09:00  cancelled  -  -",
-        "2027-01-12 09:00  planned  gr  Amir Haddad",
-        "2027-02-09 09:00  planned  gr  Amir Haddad",
-    ]
     assert schedule_cli(
         database_url, monkeypatch, "--group", "arbetsgrupp", *WINDOW, "--format", "ics"
     ) == 0
     feed = capsysbinary.readouterr().out
     found = events(feed)
-    assert len(found) == ARBETS_MEETINGS
+    assert sorted(found) == [
+        CANCELLED_UID,
+        "manadsmote:2027-01-12.arbetsgrupp@samverkansboten",
+        "manadsmote:2027-02-09.arbetsgrupp@samverkansboten",
+    ]
     assert str(found[CANCELLED_UID]["STATUS"]) == "CANCELLED"
     assert Calendar.from_ical(feed).walk("VTIMEZONE")
+    # Without --from/--to: today and a year on, as for the other formats.
+    assert schedule_cli(database_url, monkeypatch, "--group", "arbetsgrupp", "--format",
+                        "ics") == 0
+    assert len(events(capsysbinary.readouterr().out)) > 3
+
+
+def test_changes_raise_sequence_even_before_anyone_fetched_the_feed(
+    runtime: Runtime,
+) -> None:
+    token = feed_token(runtime)
+    say(runtime, "möte ställ-in arbetsgrupp 8/12 sjukdom")
+    say(runtime, "möte flytta arbetsgrupp 9/2 11/2 kl 10 krock")
+    say(runtime, "möte flytta arbetsgrupp 11/2 12/2 kl 10")
+    say(runtime, "sammankallande sätt --grupp arbetsgrupp 12/1 fyrbodal")
+    feed = serve(runtime, lambda client: get_feed(client, token))
+    assigned = "manadsmote:2027-01-12.arbetsgrupp@samverkansboten"
+    assert sequences(feed) == {
+        uid: {CANCELLED_UID: 1, MOVED_UID: 2, assigned: 1}.get(uid, 0) for uid in sequences(feed)
+    }
 
 
 def test_schedule_of_an_unknown_group_exits_2(

@@ -7,33 +7,40 @@ PostgreSQL where it answers (the `synced_engine` fixture).
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from domain.calendar import STOCKHOLM
-from domain.schedule import Meeting
-from handlers.calendar import schedule_of, schedule_records
 from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, Fields, Paragraph, Reply, Table
-from storage import models as m
-from storage import models_calendar as mc
+from handlers.feed import schedule_records
+from handlers.messages import Reply
+from handlers.schedule_text import schedule_of
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
-
-NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 09:00 in Stockholm
-ADMIN = "johan.wikstrom"  # administrator; VGR; member of arbetsgrupp and vgr-arbetsgrupp
-MEMBER = "amir.haddad"  # not an administrator; GR; member of arbetsgrupp and kf-arbetsgrupp
-SV = translator("sv")
-EN = translator("en")
-GROUPS = ("arbetsgrupp", "chefsgrupp", "kf-arbetsgrupp", "vgr-arbetsgrupp")
-FEED_LINK = re.compile(r"http://127\.0\.0\.1:3978/kalender/([A-Za-z0-9_-]{16,64})\.ics")
+from tests.handlers.calendar_support import (
+    ADMIN,
+    EN,
+    FEED_LINK,
+    MEMBER,
+    NOW,
+    SV,
+    all_schedules,
+    audit,
+    conveners,
+    error_text,
+    fields,
+    local,
+    meeting,
+    ok,
+    only_change,
+    say,
+    schedule,
+    stored_changes,
+    table,
+)
 
 
 @pytest.fixture
@@ -49,79 +56,6 @@ def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
 @pytest.fixture
 def bot(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
     return Dispatcher(stores, clock)
-
-
-def say(bot: Dispatcher, text: str, person: str = ADMIN, locale: str | None = None) -> Reply:
-    return bot.handle(Command(platform="console", user_id=person, text=text, locale=locale))
-
-
-def ok(bot: Dispatcher, text: str, person: str = ADMIN, locale: str | None = None) -> Reply:
-    reply = say(bot, text, person, locale)
-    assert not reply.is_error, reply.plain_text()
-    return reply
-
-
-def error_text(reply: Reply) -> str:
-    assert reply.is_error, reply.plain_text()
-    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Paragraph)
-    return reply.blocks[0].text
-
-
-def table(reply: Reply) -> Table:
-    tables = [b for b in reply.blocks if isinstance(b, Table)]
-    assert len(tables) == 1, reply.plain_text()
-    return tables[0]
-
-
-def fields(reply: Reply) -> dict[str, str]:
-    found = [b for b in reply.blocks if isinstance(b, Fields)]
-    assert len(found) == 1, reply.plain_text()
-    return dict(found[0].items)
-
-
-def schedule(stores: StoreFactory, group_id: str) -> list[Meeting]:
-    with stores() as store:
-        return schedule_of(store, group_id)
-
-
-def meeting(stores: StoreFactory, meeting_id: str) -> Meeting:
-    group_id = {"manadsmote": "arbetsgrupp", "chefsmoten": "chefsgrupp"}[meeting_id.split(":")[0]]
-    return next(x for x in schedule(stores, group_id) if x.id == meeting_id)
-
-
-def all_schedules(stores: StoreFactory) -> dict[str, list[Meeting]]:
-    return {group_id: schedule(stores, group_id) for group_id in GROUPS}
-
-
-def conveners(stores: StoreFactory, group_id: str) -> dict[str, str | None]:
-    return {x.local_date.isoformat(): x.convener_org for x in schedule(stores, group_id)}
-
-
-def stored_changes(engine: Engine) -> list[mc.ScheduleChange]:
-    with Session(engine) as session:
-        return list(session.scalars(select(mc.ScheduleChange).order_by(mc.ScheduleChange.id)))
-
-
-def audit(engine: Engine) -> list[tuple[str | None, str, str]]:
-    with Session(engine) as session:
-        rows = session.scalars(select(m.AuditLog).order_by(m.AuditLog.id))
-        return [(row.actor_id, row.action, row.outcome) for row in rows]
-
-
-def only_change(engine: Engine, **expected: Any) -> mc.ScheduleChange:
-    """The one stored change, with `expected` column values."""
-
-    rows = stored_changes(engine)
-    assert len(rows) == 1
-    row = rows[0]
-    for name, value in expected.items():
-        assert getattr(row, name) == value, name
-    assert row.created_at == NOW
-    return row
-
-
-def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
 
 
 # --- möten ----------------------------------------------------------------------------------
@@ -221,7 +155,9 @@ def test_swap_by_an_administrator(
     bot: Dispatcher, stores: StoreFactory, synced_engine: Engine
 ) -> None:
     reply = ok(bot, "sammankallande byt --grupp chefsgrupp 26/11 25/2 krock med budgetmötet")
-    assert reply.heading == "Chefsgruppen: sammankallande bytt"
+    assert reply.heading == (
+        "Chefsgruppen: sammankallande bytt mellan mötena tor 26 nov 2026 och tor 25 feb 2027"
+    )
     after = conveners(stores, "chefsgrupp")
     assert (after["2026-11-26"], after["2027-02-25"]) == ("skaraborg", "sjuharad")
     assert after["2027-05-20"] == "vgr"  # nothing else moves
@@ -470,8 +406,9 @@ UNCHANGED = [
         id="unknown group",
     ),
     pytest.param(
-        "möte ställ-in 8/12",
-        SV("group.choose", choices="arbetsgrupp (Arbetsgruppen), vgr-arbetsgrupp (VGR-gruppen)"),
+        "möte ställ-in 26/11",  # the chefsgrupp meets then; neither of the asker's groups does
+        SV("group.choose", choices="arbetsgrupp (Arbetsgruppen), chefsgrupp (Chefsgruppen), "
+           "kf-arbetsgrupp (KF-gruppen), vgr-arbetsgrupp (VGR-gruppen)"),
         id="which group",
     ),
     pytest.param(
@@ -511,7 +448,8 @@ UNCHANGED = [
     ),
     pytest.param(
         "möte flytta arbetsgrupp 8/12",
-        SV("calendar.new_time.missing"),
+        SV("calendar.new_time.missing", date="8/12", example="9/12 kl 09:00",
+           group="arbetsgrupp"),
         id="no new time",
     ),
     pytest.param(
@@ -571,7 +509,7 @@ def test_the_schedule_is_the_same_after_a_restart(
     with stores() as store:
         group = store.calendar.group("arbetsgrupp")
         assert group is not None
-        records = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)))
+        records = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)), SV)
 
     # A new engine, store factory and dispatcher on the same database: a restarted bot.
     url = synced_engine.url.render_as_string(hide_password=False)
@@ -584,7 +522,7 @@ def test_the_schedule_is_the_same_after_a_restart(
         with restarted_stores() as store:
             group = store.calendar.group("arbetsgrupp")
             assert group is not None
-            again = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)))
+            again = schedule_records(store, group, (date(2026, 1, 1), date(2027, 12, 31)), SV)
         assert again == records
     finally:
         engine.dispose()

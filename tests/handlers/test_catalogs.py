@@ -158,12 +158,15 @@ def test_every_problem_code_of_the_config_checker_has_a_text() -> None:
     from domain import config
 
     keys = set(catalog("sv"))
-    source = (ROOT / "domain" / "config.py").read_text("utf-8")
     codes = {
-        node.value for node in ast.walk(ast.parse(source))
+        node.value
+        for name in ("config.py", "config_calendar.py")
+        for node in ast.walk(ast.parse((ROOT / "domain" / name).read_text("utf-8")))
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
-        and re.fullmatch(r"config\.[a-z_]+", node.value)
+        and re.fullmatch(r"config\.[a-z_]+(\.[a-z_]+)*", node.value)
     }
+    assert "config.series.rrule_freq_unsupported" in codes
+    assert "config.warning.date_in_break" in codes
     codes |= set(config._PYDANTIC_CODES.values())
     assert "config.missing" in codes
     assert sorted(codes - keys) == []

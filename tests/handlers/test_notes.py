@@ -29,7 +29,9 @@ LINNEA = "linnea.ek"  # arbetsgrupp and kf-arbetsgrupp
 HENRIK = "henrik.sjoberg"  # the same groups
 MATTIAS = "mattias.gustavsson"  # chefsgrupp only
 GORAN = "goran.ivarsson"  # chefsgrupp only
-SOFIA = "sofia.marklund"  # English; arbetsgrupp and vgr-arbetsgrupp
+SOFIA = "sofia.marklund"  # English; arbetsgrupp and vgr-arbetsgrupp; VGR's stand-in there
+CAMILLA = "camilla.nyberg"  # chefsgrupp only; GR's contact there (GR convened 19 May)
+MALIN = "malin.hedlund"  # administrator; Skaraborg's contact in arbetsgrupp (HT 2026)
 PNR = "19121212-1212"
 
 
@@ -89,7 +91,8 @@ def day(d: date, t: Any = SV) -> str:
 def test_a_decision_goes_on_the_groups_latest_meeting(
     dispatcher: Dispatcher, synced_engine: Engine, clock: FixedClock
 ) -> None:
-    reply = say(dispatcher, "beslut --grupp arbetsgrupp Arbetsgruppen tar fram indikatorer")
+    reply = say(dispatcher, "beslut --grupp arbetsgrupp Arbetsgruppen tar fram indikatorer",
+                person=SOFIA, locale="sv")
     assert not reply.is_error, reply.plain_text()
     assert reply.heading == SV("notes.decision.saved", id="#1", group="Arbetsgruppen",
                                date=day(date(2026, 6, 9)))
@@ -98,21 +101,22 @@ def test_a_decision_goes_on_the_groups_latest_meeting(
     assert (row.group_id, row.meeting_date, row.meeting_id, row.text, row.author_id,
             row.created_at) == (
         "arbetsgrupp", date(2026, 6, 9), "manadsmote:2026-06-09",
-        "Arbetsgruppen tar fram indikatorer", LINNEA, clock.now)
+        "Arbetsgruppen tar fram indikatorer", SOFIA, clock.now)
     # Once the September meeting has begun, it is the latest.
     clock.now = datetime(2026, 9, 8, 8, 0, tzinfo=UTC)
-    say(dispatcher, "beslut --grupp arbetsgrupp Nästa beslut")
+    say(dispatcher, "beslut --grupp arbetsgrupp Nästa beslut", person=MALIN)
     assert decisions(synced_engine)[1].meeting_date == date(2026, 9, 8)
 
 
 def test_the_only_group_needs_no_option(dispatcher: Dispatcher, synced_engine: Engine) -> None:
-    assert not say(dispatcher, "beslut Chefsgruppen fastställer planen", person=MATTIAS).is_error
+    assert not say(dispatcher, "beslut Chefsgruppen fastställer planen", person=CAMILLA).is_error
     [row] = decisions(synced_engine)
     assert (row.group_id, row.meeting_date) == ("chefsgrupp", date(2026, 5, 19))
 
 
 def test_the_channel_tells_the_group(dispatcher: Dispatcher, synced_engine: Engine) -> None:
-    reply = say(dispatcher, "beslut Vi byter mötesdag", person="U0FYR0002", platform="slack",
+    # Emma Falk (Sjuhärad, convening KF-gruppen this term) is in two groups: the channel says.
+    reply = say(dispatcher, "beslut Vi byter mötesdag", person="U0SJU0003", platform="slack",
                 channel_id="C0KFGRUPP1")
     assert not reply.is_error, reply.plain_text()
     [row] = decisions(synced_engine)
@@ -132,7 +136,8 @@ def test_several_groups_are_answered_with_the_choices(
 
 @pytest.mark.parametrize("option", ["--möte", "--mote", "--meeting", "--MÖTE"])
 def test_a_meeting_by_date(dispatcher: Dispatcher, synced_engine: Engine, option: str) -> None:
-    reply = say(dispatcher, f"beslut --grupp arbetsgrupp {option} 12 maj Beslut i efterhand")
+    reply = say(dispatcher, f"beslut --grupp arbetsgrupp {option} 12 maj Beslut i efterhand",
+                person=SOFIA, locale="sv")
     assert not reply.is_error, reply.plain_text()
     [row] = decisions(synced_engine)
     assert (row.meeting_date, row.meeting_id, row.text) == (
@@ -149,17 +154,49 @@ def test_a_meeting_date_in_the_future_or_unreadable_is_refused(
     assert decisions(synced_engine) == []
 
 
-def test_a_non_member_is_denied_and_audited(
+def test_someone_who_does_not_convene_the_meeting_may_not_record_its_decisions(
     dispatcher: Dispatcher, synced_engine: Engine
 ) -> None:
-    reply = say(dispatcher, "beslut --grupp arbetsgrupp Kapat beslut", person=GORAN)
-    assert only_text(reply) == SV("notes.error.not_member", group="Arbetsgruppen")
+    refusal = SV("notes.error.not_convener", date=day(date(2026, 6, 9)), group="Arbetsgruppen",
+                 convener="VGR (Johan Wikström), ersättare Sofia Marklund")
+    # A member of the group who is not VGR's contact or stand-in, and someone outside it.
+    for person in (LINNEA, GORAN):
+        reply = say(dispatcher, "beslut --grupp arbetsgrupp Kapat beslut", person=person)
+        assert only_text(reply) == refusal
     assert decisions(synced_engine) == []
+    detail = "notes.error.not_convener arbetsgrupp manadsmote:2026-06-09"
     assert audit(synced_engine) == [
-        (GORAN, "notes.decision", "denied", "notes.error.not_member arbetsgrupp")]
+        (LINNEA, "notes.decision", "denied", detail), (GORAN, "notes.decision", "denied", detail)]
     unknown = say(dispatcher, "beslut --grupp ingen-sadan Text")
     assert only_text(unknown).startswith(SV("notes.error.unknown_group", group="ingen-sadan",
                                             choices="x").split("x")[0][:30])
+
+
+def test_the_stand_in_of_the_convening_organisation_records_a_decision(
+    dispatcher: Dispatcher, synced_engine: Engine
+) -> None:
+    # GR convened the chefsgrupp on 19 May; its stand-in there is not in the chefsgrupp.
+    reply = say(dispatcher, "beslut --grupp chefsgrupp Planen fastställs", person="amir.haddad")
+    assert not reply.is_error, reply.plain_text()
+    [row] = decisions(synced_engine)
+    assert (row.group_id, row.meeting_id, row.author_id) == (
+        "chefsgrupp", "chefsmoten:2026-05-19", "amir.haddad")
+
+
+def test_a_decision_on_a_day_the_group_did_not_meet_is_refused(
+    dispatcher: Dispatcher, synced_engine: Engine
+) -> None:
+    reply = say(dispatcher, "beslut --grupp chefsgrupp --möte 20/5 Text", person=CAMILLA)
+    assert only_text(reply) == SV("notes.error.no_meeting_on", group="Chefsgruppen",
+                                  date=day(date(2026, 5, 20)))
+    assert decisions(synced_engine) == []
+
+
+def test_a_member_still_records_next_steps_without_convening(
+    dispatcher: Dispatcher, synced_engine: Engine
+) -> None:
+    assert not say(dispatcher, "nästa-steg --grupp arbetsgrupp Boka lokal").is_error
+    assert steps(synced_engine)[0].author_id == LINNEA
 
 
 def test_an_administrator_may_record_for_any_group(
@@ -196,9 +233,9 @@ def test_a_group_with_no_meeting_uses_today(
 def test_decision_alone_lists_the_latest_meetings_decisions(dispatcher: Dispatcher) -> None:
     assert only_text(say(dispatcher, "beslut", person=MATTIAS)) == SV(
         "notes.decision.none", group="Chefsgruppen")
-    say(dispatcher, "beslut --möte 26/2 Gammalt", person=MATTIAS)
-    say(dispatcher, "beslut Första", person=MATTIAS)
-    say(dispatcher, "beslut Andra", person=MATTIAS)
+    say(dispatcher, "beslut --möte 26/2 Gammalt", person="cecilia.akerblom")  # VGR convened
+    say(dispatcher, "beslut Första", person=CAMILLA)
+    say(dispatcher, "beslut Andra", person=CAMILLA)
     reply = say(dispatcher, "beslut", person=MATTIAS)
     assert reply.heading == SV("notes.decision.title", group="Chefsgruppen",
                                date=day(date(2026, 5, 19)))
@@ -333,21 +370,23 @@ def test_identity_numbers_are_refused_in_notes_and_appear_nowhere(
 
 
 def test_length_limits(dispatcher: Dispatcher, synced_engine: Engine) -> None:
-    long_decision = say(dispatcher, "beslut --grupp arbetsgrupp " + "a" * 1001)
+    long_decision = say(dispatcher, "beslut --grupp arbetsgrupp " + "a" * 1001, person=SOFIA,
+                        locale="sv")
     assert only_text(long_decision) == SV(
         "notes.error.field", field=SV("notes.field.decision"),
         problem=SV("updates.invalid.too_long", length=1001, limit=1000))
     long_step = say(dispatcher, "nästa-steg --grupp arbetsgrupp " + "b" * 501)
     assert SV("notes.field.next_step") in only_text(long_step)
     assert decisions(synced_engine) == [] and steps(synced_engine) == []
-    assert not say(dispatcher, "beslut --grupp arbetsgrupp " + "a" * 1000).is_error
+    assert not say(dispatcher, "beslut --grupp arbetsgrupp " + "a" * 1000, person=SOFIA).is_error
 
 
 def test_the_same_delivery_is_recorded_once(
     dispatcher: Dispatcher, synced_engine: Engine
 ) -> None:
-    command = Command(platform="teams", user_id="00000000-0000-4000-8000-000000000202",
-                      text="beslut --grupp arbetsgrupp Skickat två gånger", delivery_id="a-1")
+    command = Command(platform="teams", user_id="00000000-0000-4000-8000-000000000103",
+                      text="beslut --grupp arbetsgrupp Skickat två gånger", delivery_id="a-1",
+                      locale="sv")
     first = dispatcher.handle(command)
     second = dispatcher.handle(command)
     assert not first.is_error and second == first

@@ -92,8 +92,9 @@ def history(dispatcher: Dispatcher, clock: FixedClock) -> None:
     report(dispatcher, clock, datetime(2026, 5, 20, 8, tzinfo=UTC), LINNEA, "VIP-1", "on_track",
            "Två delregioner har införandeplaner")
     clock.now = datetime(2026, 6, 9, 9, tzinfo=UTC)
+    # Sofia is VGR's stand-in, and VGR convened the June meeting: its decisions are hers.
     assert not say(dispatcher, "beslut --grupp arbetsgrupp Arbetsgruppen tar fram "
-                               "indikatorer").is_error
+                               "indikatorer", person=SOFIA).is_error
     assert not say(dispatcher, "nästa-steg Sammanställa enkätsvaren ansvarig GR senast 15/10 "
                                "--grupp arbetsgrupp").is_error
     report(dispatcher, clock, datetime(2026, 6, 20, 8, tzinfo=UTC), AMIR, "VIP-1", "delayed",

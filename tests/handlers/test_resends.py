@@ -41,7 +41,7 @@ SENT = (
     "sammankallande arbetsgrupp",
     "sammankallande byt --grupp arbetsgrupp 8/12 12/1 krock",
     "sammankallande hoppa-över gr vt2027 --grupp arbetsgrupp omorganisation",
-    "sammankallande hoppa-över --grupp arbetsgrupp gr 8/12",
+    "sammankallande hoppa-över --grupp arbetsgrupp skaraborg 8/12",
     "sammankallande sätt --grupp arbetsgrupp 12/1 fyrbodal",
     "möte ställ-in arbetsgrupp 8/12 många sjuka",
     "möte flytta arbetsgrupp 12/1 14/1 kl 13 krockar med SRO",

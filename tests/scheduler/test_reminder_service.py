@@ -926,7 +926,7 @@ def test_reminders_with_the_longest_lead_times_the_configuration_allows_go_out(
         sync_config(session, config)
         session.commit()
     from domain.reminders import ReminderRules, due_at
-    from handlers.calendar import schedule_of
+    from handlers.schedule_text import schedule_of
 
     stores = StoreFactory(engine, clock)
     with stores() as store:
