@@ -252,7 +252,7 @@ def teams_package(settings: Settings, t: Translator, output: Path) -> int:
         print(t(problem.key), file=sys.stderr)
         return EXIT_PROBLEMS
     output.write_bytes(build_package(document))
-    print(t("teams.package.written", file=output, commands=len(
+    print(t("teams.package.written", file=output, count=len(
         document["bots"][0]["commandLists"][0]["commands"])))
     return EXIT_OK
 
@@ -290,11 +290,10 @@ def config_check(file: Path, t: Translator) -> int:
         report_problems(t, file, result)
         return EXIT_PROBLEMS
     config = result.config
-    print(t(
-        "config.ok", file=file, organisations=len(config.organisations),
-        people=len(config.people), groups=len(config.groups),
-        activities=len(config.plan.activities),
-    ))
+    counts = (("organisations", config.organisations), ("people", config.people),
+              ("groups", config.groups), ("activities", config.plan.activities))
+    print(t("config.ok", file=file, counts=", ".join(
+        t(f"config.count.{kind}", count=len(items)) for kind, items in counts)))
     return EXIT_OK
 
 

@@ -60,7 +60,7 @@ def run_export(settings: Settings, t: Translator, person_id: str, *, fmt: str,
     finally:
         runtime.close()
     write_file(file.content, output, target,
-               t("gdpr.cli.written", file=output, size=len(file.content)))
+               t("gdpr.cli.written", file=output, count=len(file.content)))
     return EXIT_OK
 
 

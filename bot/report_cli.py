@@ -75,5 +75,5 @@ def run_report(
     finally:
         runtime.close()
     write_file(file.content, output, target,
-               t("reports.cli.written", file=output, size=len(file.content)))
+               t("reports.cli.written", file=output, count=len(file.content)))
     return EXIT_OK

@@ -335,7 +335,7 @@ def test_identity_numbers_are_refused_in_notes_and_appear_nowhere(
 def test_length_limits(dispatcher: Dispatcher, synced_engine: Engine) -> None:
     long_decision = say(dispatcher, "beslut --grupp arbetsgrupp " + "a" * 1001)
     assert only_text(long_decision) == SV(
-        "notes.error.field", field=SV("notes.field.decision"),
+        "notes.error.text", field=SV("notes.field.decision"),
         problem=SV("updates.invalid.too_long", length=1001, limit=1000))
     long_step = say(dispatcher, "nästa-steg --grupp arbetsgrupp " + "b" * 501)
     assert SV("notes.field.next_step") in only_text(long_step)

@@ -612,7 +612,7 @@ def test_the_edit_window(
     assert say(dispatcher, "ändra 1").form is not None
     clock.now = start + timedelta(days=14, minutes=1)
     before = row_counts(synced_engine)
-    expected = SV("updates.error.window_closed", id="#1", days=14)
+    expected = SV("updates.error.window_closed", id="#1", count=14)
     for person in (LINNEA, MALIN):  # the window holds for administrators too
         assert only_text(say(dispatcher, "ändra 1", person=person)) == expected
         assert only_text(say(dispatcher, "ta-bort 1 fel", person=person)) == expected
@@ -634,7 +634,7 @@ def test_the_edit_window_comes_from_the_options(
     say(dispatcher, "rapportera VIP-1 pågår Text")
     clock.now = start + timedelta(days=4)
     assert only_text(say(dispatcher, "ändra 1")) == SV(
-        "updates.error.window_closed", id="#1", days=3)
+        "updates.error.window_closed", id="#1", count=3)
 
 
 def test_edit_of_an_unknown_update_and_without_an_id(dispatcher: Dispatcher) -> None:
