@@ -104,8 +104,9 @@ def run_demo(
             runtime, clock, DemoMessenger(stdout, person.id, group_ids), stdout, t
         )
         if interactive:
-            print(t("demo.welcome", name=person.name, organisation=organisation.short_name,
-                    now=reminders.now_text()), file=stdout)
+            welcome = t("demo.welcome", name=person.name, organisation=organisation.short_name,
+                        now=reminders.now_text())
+            print(render(Reply.text(welcome)), file=stdout)
         ticker = _background_ticks(reminders) if interactive else None
         try:
             return _loop(runtime, person.id, language, stdin, stdout, interactive, t, reminders)

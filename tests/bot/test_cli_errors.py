@@ -105,6 +105,7 @@ def test_a_date_that_is_no_date_is_refused_everywhere(
         (["audit", "--since", "förra veckan"], "förra veckan"),
         (["reminders", "due", "--now", "snart"], "snart"),
         (["reminders", "run", "--now", "snart", "--dry-run"], "snart"),
+        (["demo", "--now", "i morgon bitti", "--log", "-"], "i morgon bitti"),
     ):
         line = refused(capsys, *argv)
         assert f"”{text}”" in line, (argv, line)

@@ -95,9 +95,12 @@ def test_the_demo_welcome_says_how_to_move_the_clock(tmp_path: Path) -> None:
         os.close(controller)
     assert process.returncode == 0, err
     welcome = out.decode("utf-8")
-    assert SV("demo.welcome", name="Linnéa Ek", organisation="Fyrbodal",
-              now="tis 1 dec 2026 09:00") in welcome
-    assert ":tid +7d" in welcome and "--now" in welcome
+    expected = SV("demo.welcome", name="Linnéa Ek", organisation="Fyrbodal",
+                  now="tis 1 dec 2026 09:00")
+    assert expected in " ".join(welcome.split())  # wrapped at 80 columns
+    assert ":tid +7d" in expected and "--now" in expected
+    lines = welcome[:welcome.index("Ctrl-D") + 7].splitlines()
+    assert max(len(line) for line in lines) <= 80
 
 
 # --- the log ---------------------------------------------------------------------------------
