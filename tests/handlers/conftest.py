@@ -1,5 +1,5 @@
 """What the handler tests share: the real store factory and dispatcher on the synced example
-database, on the test's own clock. (Older modules still define their own copies.)"""
+database, on the test's own clock."""
 
 from __future__ import annotations
 

@@ -29,16 +29,6 @@ ENGLISH_PERSON = "sofia.marklund"  # language = "en" in the example
 CHEF = "cecilia.akerblom"
 
 
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
-
-
 def console(text: str, person: str = SWEDISH_MEMBER, locale: str | None = None) -> Command:
     return Command(platform="console", user_id=person, text=text, locale=locale)
 

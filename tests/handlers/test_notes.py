@@ -20,7 +20,6 @@ from handlers.i18n import translator
 from handlers.messages import Command, Fields, Paragraph, Reply, Table
 from storage import models as m
 from storage import models_updates as mu
-from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 
 SV = translator("sv")
@@ -31,16 +30,6 @@ MATTIAS = "mattias.gustavsson"  # chefsgrupp only
 GORAN = "goran.ivarsson"  # chefsgrupp only
 SOFIA = "sofia.marklund"  # English; arbetsgrupp and vgr-arbetsgrupp
 PNR = "19121212-1212"
-
-
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
 
 
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) -> Reply:

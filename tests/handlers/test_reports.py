@@ -43,16 +43,6 @@ MATTIAS = "mattias.gustavsson"  # Fyrbodal; chefsgrupp only, as chef
 NOW = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
-
-
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) -> Reply:
     platform = kwargs.pop("platform", "console")
     return dispatcher.handle(Command(platform=platform, user_id=person, text=text, **kwargs))

@@ -43,16 +43,6 @@ VIP_INDICATOR = "indicator:VIP-1:vip-inforandeplan"
 SP1_INDICATOR = "indicator:SP-1:efterlevandestod-kommuner"
 
 
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
-
-
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) -> Reply:
     return dispatcher.handle(Command(platform="console", user_id=person, text=text, **kwargs))
 
