@@ -3,17 +3,26 @@
 Every command takes the database from `DATABASE_URL` (default a SQLite file in the current
 folder), except `demo`, which also takes `--db`. Texts come from the message catalogs, in the
 installation's default language (`DEFAULT_LANGUAGE`) unless `--lang` says otherwise.
+
+Exit codes: 0 done; 2 a usage error, an unknown id, date or area, or a file that cannot be
+written (one line on stderr, never a traceback). Output into a pipe that closes early
+(`samverkan audit | head -1`) ends quietly with 0: the reader has what it wanted.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SetupError
@@ -22,6 +31,9 @@ from handlers.i18n import Translator, translator
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
+DEMO_LOG = "samverkan-demo.log"
+
+log = logging.getLogger(__name__)
 
 
 def example_config_path() -> Path:
@@ -56,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--config", metavar="FILE", help="configuration file (default: example)")
     demo.add_argument("--db", metavar="URL", help="database URL (default: SQLite file here)")
     demo.add_argument("--now", metavar="TIME",
-                      help="start the demo clock at TIME (ISO 8601, Stockholm if no offset)")
+                      help="start the demo clock at TIME (ISO 8601, Stockholm if no offset); "
+                           "it runs on from there, and :tid moves it")
+    demo.add_argument("--log", metavar="FILE", default=DEMO_LOG,
+                      help=f"where the log goes, so the conversation stays clean "
+                           f"(default {DEMO_LOG} here; - for standard error)")
 
     serve = sub.add_parser("serve", help="run the web server and the scheduler")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1, or HOST)")
@@ -178,6 +194,102 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     t = translator(args.lang or settings.default_language)
+    if args.command == "serve":
+        # A long-running server: its own errors are its own (a broken pipe there is a socket).
+        from bot.web import serve
+
+        try:
+            return serve(settings, host=args.host, port=args.port, dev=args.dev)
+        except SetupError as setup:
+            # Settings that cannot work: one line in the operator's language, no traceback.
+            print(t(setup.key, **setup.params), file=sys.stderr)
+            return EXIT_PROBLEMS
+    try:
+        return _run(parser, args, settings, t)
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_OK
+    except OSError as error:
+        if error.filename is None:
+            raise
+        print(file_problem(t, error), file=sys.stderr)
+        return EXIT_PROBLEMS
+    except SQLAlchemyOperationalError as error:
+        problem = database_file_problem(t, _database_url(args, settings))
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        log.debug("database unavailable", exc_info=error)
+        return EXIT_PROBLEMS
+
+
+# Why a file cannot be written, in words (errno → catalog key); anything else: the OS's words.
+_FILE_REASONS = {
+    errno.ENOENT: "cli.file.no_folder",
+    errno.EACCES: "cli.file.no_permission",
+    errno.EPERM: "cli.file.no_permission",
+    errno.EISDIR: "cli.file.is_folder",
+    errno.ENOTDIR: "cli.file.not_a_folder",
+    errno.ENOSPC: "cli.file.disk_full",
+    errno.EROFS: "cli.file.read_only",
+}
+
+
+def file_problem(t: Translator, error: OSError) -> str:
+    """One line for a file the command line could not write (`--output`, the demo's log)."""
+
+    key = _FILE_REASONS.get(error.errno or 0)
+    reason = t(key) if key else (error.strerror or type(error).__name__)
+    return t("cli.file.error", file=error.filename, reason=reason)
+
+
+def database_file_problem(t: Translator, url: str) -> str | None:
+    """Why a SQLite database file cannot be opened (its folder is missing or not writable), or
+    None when the file is not the problem (another database, or something else)."""
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # an unparseable URL fails elsewhere, with its own message
+        return None
+    name = parsed.database or ""
+    if not parsed.drivername.startswith("sqlite") or name in ("", ":memory:"):
+        return None
+    path = Path(name)
+    folder = path.parent
+    if not folder.is_dir():
+        key = "cli.file.no_folder"
+    elif not os.access(path if path.exists() else folder, os.W_OK):
+        key = "cli.file.no_permission"
+    else:
+        return None
+    return t("cli.file.database", file=path, reason=t(key))
+
+
+def _database_url(args: argparse.Namespace, settings: Settings) -> str:
+    if args.command == "demo":
+        from bot.console.demo import DEMO_DATABASE_URL
+
+        return str(args.db or DEMO_DATABASE_URL)
+    return settings.database_url
+
+
+def _discard_stdout() -> None:
+    """The reader of our output has gone (`| head -1`): what is left goes nowhere, and the
+    flush at exit must not complain about the closed pipe either."""
+
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings,
+         t: Translator) -> int:
     if args.command == "demo":
         from bot.console.demo import run_demo
 
@@ -188,16 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             config_file=Path(args.config) if args.config else example_config_path(),
             database_url=args.db,
             start=args.now,
+            log_file=None if args.log == "-" else Path(args.log),
         )
-    if args.command == "serve":
-        from bot.web import serve
-
-        try:
-            return serve(settings, host=args.host, port=args.port, dev=args.dev)
-        except SetupError as problem:
-            # Settings that cannot work: one line in the operator's language, no traceback.
-            print(t(problem.key, **problem.params), file=sys.stderr)
-            return EXIT_PROBLEMS
     if args.command == "config":
         if args.config_command == "check":
             return config_check(Path(args.file), t)
@@ -274,7 +378,7 @@ def teams_package(settings: Settings, t: Translator, output: Path) -> int:
         print(t(problem.key), file=sys.stderr)
         return EXIT_PROBLEMS
     output.write_bytes(build_package(document))
-    print(t("teams.package.written", file=output, commands=len(
+    print(t("teams.package.written", file=output, count=len(
         document["bots"][0]["commandLists"][0]["commands"])))
     return EXIT_OK
 
@@ -327,11 +431,10 @@ def config_check(file: Path, t: Translator) -> int:
         return EXIT_PROBLEMS
     config = result.config
     report_warnings(t, file, result)
-    print(t(
-        "config.ok", file=file, organisations=len(config.organisations),
-        people=len(config.people), groups=len(config.groups),
-        activities=len(config.plan.activities),
-    ))
+    counts = (("organisations", config.organisations), ("people", config.people),
+              ("groups", config.groups), ("activities", config.plan.activities))
+    print(t("config.ok", file=file, counts=", ".join(
+        t(f"config.count.{kind}", count=len(items)) for kind, items in counts)))
     return EXIT_OK
 
 

@@ -57,10 +57,12 @@ def run_export(settings: Settings, t: Translator, person_id: str, *, fmt: str,
                 print(t("gdpr.cli.unknown_person", person=person_id), file=sys.stderr)
                 return EXIT_PROBLEMS
             store.audit.record(CLI_ACTOR, "gdpr.extract", "ok", f"{fmt} person={person_id}")
+            # Written inside the transaction: an extract that could not be written (a missing
+            # folder, a closed pipe) is not in the audit log as given out.
+            write_file(file.content, output, target,
+                       t("gdpr.cli.written", file=output, count=len(file.content)))
     finally:
         runtime.close()
-    write_file(file.content, output, target,
-               t("gdpr.cli.written", file=output, size=len(file.content)))
     return EXIT_OK
 
 

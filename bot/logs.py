@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -34,8 +35,14 @@ NOISY_LOGGERS = (
 )
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str = "INFO", fmt: str = "text", file: Path | None = None) -> None:
+    """Logs to standard error, or appended to `file` (the terminal demo keeps its
+    conversation free of log lines that way)."""
+
+    handler: logging.Handler = (
+        logging.FileHandler(file, encoding="utf-8") if file is not None
+        else logging.StreamHandler(sys.stderr)
+    )
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

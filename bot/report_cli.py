@@ -18,8 +18,15 @@ from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_date
 from domain.export_link import ExportKind
+from handlers.core import UserError
 from handlers.i18n import Translator
-from handlers.reports import FORMATS, build_file, default_status_since, midnight
+from handlers.reports import (
+    FORMATS,
+    build_file,
+    default_status_since,
+    goal_areas_named,
+    midnight,
+)
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -63,17 +70,24 @@ def run_report(
             group = store.calendar.group(group_id) if group_id else None
             if (group_id and group is None) or (report == "summary" and group is None):
                 choices = ", ".join(g.id for g in store.calendar.groups())
-                print(t("group.unknown", group=group_id or "-", choices=choices),
-                      file=sys.stderr)
+                key = "group.unknown" if group_id else "reports.cli.group_required"
+                print(t(key, group=group_id or "", choices=choices), file=sys.stderr)
+                return EXIT_PROBLEMS
+            try:
+                # Each --area must name a goal area: a typo is refused, not an empty report.
+                codes = sorted({code for area in areas or ()
+                                for code in goal_areas_named(store, [area]) or ()})
+            except UserError as error:
+                print(t(error.key, **error.params), file=sys.stderr)
                 return EXIT_PROBLEMS
             if report == "status" and since is None:
                 since = default_status_since(store, group, now)
             file = build_file(
                 store, t, runtime.dispatcher.options, report, fmt, now=now, group=group,
-                goal_areas=areas or None, since=since,
+                goal_areas=codes or None, since=since,
             )
     finally:
         runtime.close()
     write_file(file.content, output, target,
-               t("reports.cli.written", file=output, size=len(file.content)))
+               t("reports.cli.written", file=output, count=len(file.content)))
     return EXIT_OK

@@ -104,7 +104,7 @@ class IndicatorBar:
     value: float | None
     target: float | None
     baseline: float | None = None
-    # "2,5 av 4 antal": the value against the target, in the reader's language.
+    # "2,5 av 4 (antal)": the value against the target, in the reader's language.
     text: str = ""
 
 

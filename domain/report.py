@@ -269,7 +269,7 @@ def indicator_text(
 def _against_target(
     t: Translate, language: str, indicator: PlanIndicator, value: float | None
 ) -> str:
-    """`2,5 av 4 antal`: the indicator's text without its name, for the chart."""
+    """`2,5 av 4 (antal)`: the indicator's text without its name, for the chart."""
 
     shown = format_value(value, language) if value is not None else "–"
     if indicator.target is None:
@@ -447,12 +447,12 @@ def build_status(
     ]
     if stale:
         blocks.append(Paragraph(
-            t("reports.status.stale", days=stale_after_days, items=", ".join(stale)), "warning"
+            t("reports.status.stale", count=stale_after_days, items=", ".join(stale)), "warning"
         ))
     if never:
         blocks.append(Paragraph(t("reports.status.never", items=", ".join(never)), "warning"))
     if not stale and not never and areas:
-        blocks.append(Paragraph(t("reports.status.all_fresh", days=stale_after_days), "note"))
+        blocks.append(Paragraph(t("reports.status.all_fresh", count=stale_after_days), "note"))
     area_names = ", ".join(title for _, title, _ in areas)
     subtitle = t(
         "reports.status.subtitle", date=long_date(language, as_of),

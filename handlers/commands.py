@@ -52,15 +52,17 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "rapportera", ("update",), updates.handle_report, "help.cmd.update", "help.ex.update",
-        replay=updates.replay,
+        replay=updates.replay, writes=True,
     ),
     CommandSpec(
         "mina", ("mine",), updates.handle_mine, "help.cmd.mine", "help.ex.mine", personal=True
     ),
-    CommandSpec("ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit"),
+    CommandSpec(
+        "ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit", writes=True
+    ),
     CommandSpec(
         "ta-bort", ("withdraw",), updates.handle_withdraw, "help.cmd.withdraw",
-        "help.ex.withdraw", replay=updates.replay_withdrawal,
+        "help.ex.withdraw", replay=updates.replay_withdrawal, writes=True,
     ),
     CommandSpec(
         "beslut", ("decision",), notes.handle_decision, "help.cmd.decision", "help.ex.decision",
@@ -74,13 +76,14 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",
         "help.ex.summary",
     ),
-    # "status" and "export" are the same word in both languages; the alias is for help.
+    # "status" and "export" are the same word in both languages.
     CommandSpec(
-        "status", ("plan-status",), reports.handle_status, "help.cmd.status", "help.ex.status"
+        "status", ("plan-status",), reports.handle_status, "help.cmd.status", "help.ex.status",
+        same_in_english=True,
     ),
     CommandSpec(
         "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
-        "help.ex.export",
+        "help.ex.export", same_in_english=True,
     ),
     CommandSpec(
         "mina-data", ("my-data", "registerutdrag"), gdpr.handle_my_data, "help.cmd.my_data",

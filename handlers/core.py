@@ -69,6 +69,11 @@ class Context:
     # `stored`, the dispatcher keeps it with the delivery's claim, and a resend of the same
     # delivery gets it back for its spec's `replay` (see `handlers.dispatch`).
     outcome: str = ""
+    # Whether the person is trying to save something: a failure then says that nothing was
+    # saved, and only then (a read-only request saves nothing anyway). Starts as the command's
+    # `CommandSpec.writes`; a command that reads or writes by its words (`beslut` lists,
+    # `beslut <text>` records) sets it as soon as it knows.
+    writing: bool = False
 
     @property
     def language(self) -> str:
@@ -109,9 +114,20 @@ class CommandSpec:
     replay: Replay | None = None
     # Its answers are about the asker alone (identity, own updates, own data, own settings).
     personal: bool = False
+    # Every use of it is an attempt to save something (see `Context.writing`).
+    writes: bool = False
+    # The Swedish word is the English one too ("status", "export"): help shows it in English.
+    same_in_english: bool = False
 
     def words(self) -> tuple[str, ...]:
         return (self.word, *self.aliases)
+
+    def word_in(self, language: str) -> str:
+        """The word to show a person writing in `language` (help, "did you mean")."""
+
+        if language == "sv" or self.same_in_english or not self.aliases:
+            return self.word
+        return self.aliases[0]
 
 
 @dataclass(frozen=True)

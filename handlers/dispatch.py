@@ -61,6 +61,9 @@ def scrub(text: str) -> str:
 
 # The language of the person being served, once known: a failure is answered in it too.
 _LANGUAGE: ContextVar[str | None] = ContextVar("samverkan_language", default=None)
+# The command being handled, once its context exists: a failure says "nothing was saved" only
+# when the person was trying to save something.
+_CONTEXT: ContextVar[Context | None] = ContextVar("samverkan_context", default=None)
 
 StoreFactory = Callable[[], AbstractContextManager[Store]]
 # The audit action of a chat identity bound (or refused) by e-mail.
@@ -128,6 +131,7 @@ class Dispatcher:
 
     def _safely(self, command: Command, work: Callable[[], Reply]) -> Reply:
         token = _LANGUAGE.set(None)
+        context_token = _CONTEXT.set(None)
         try:
             return work()
         except Exception:
@@ -135,8 +139,10 @@ class Dispatcher:
             incident = uuid.uuid4().hex[:8]
             log.exception("command failed", extra={"incident": incident})
             t = translator(command.locale or _LANGUAGE.get() or self.default_language)
-            return Reply.text(t("error.internal", incident=incident), is_error=True)
+            text = _nothing_saved(t, t("error.internal", incident=incident), _CONTEXT.get())
+            return Reply.text(text, is_error=True)
         finally:
+            _CONTEXT.reset(context_token)
             _LANGUAGE.reset(token)
 
     def _handle(self, command: Command) -> Reply:
@@ -149,6 +155,7 @@ class Dispatcher:
             if spec is None:
                 return self._unknown(t, words[0])
             context = self._context(store, actor, t, command, words[1:], "command")
+            context.writing = spec.writes
             reply = self._run(context, lambda: spec.handler(context), spec.replay)
             return replace(reply, personal=True) if spec.personal else reply
 
@@ -162,6 +169,7 @@ class Dispatcher:
                 log.warning("unknown form submitted", extra={"form_id": submission.form_id[:64]})
                 return Reply.text(t("form.unknown"), is_error=True)
             context = self._context(store, actor, t, command, [], "form")
+            context.writing = True  # a submitted form is always meant to be saved
             return self._run(context, lambda: spec.handler(context, submission), spec.replay)
 
         return self._as_actor(command, work)
@@ -184,7 +192,7 @@ class Dispatcher:
         kind: str,
     ) -> Context:
         key = f"{kind}:{command.delivery_id}"[:200] if command.delivery_id else None
-        return Context(
+        context = Context(
             command=command,
             actor=actor,
             args=args,
@@ -195,6 +203,8 @@ class Dispatcher:
             commands=self.registry.specs,
             delivery_key=key,
         )
+        _CONTEXT.set(context)
+        return context
 
     def _run(self, ctx: Context, work: Callable[[], Reply], replay: Replay | None) -> Reply:
         store, key, platform = ctx.store, ctx.delivery_key, ctx.command.platform
@@ -264,12 +274,25 @@ class Dispatcher:
         word = redact(word)[:40]
         suggestion = self.registry.closest(word)
         if suggestion is not None:
-            shown = suggestion.word if t.language == "sv" else suggestion.aliases[0]
+            shown = suggestion.word_in(t.language)
             return Reply.text(t("unknown.suggest", word=word, suggestion=shown), is_error=True)
         return Reply.text(t("unknown.none", word=word), is_error=True)
 
     def _help_hint(self, t: Translator) -> Reply:
         return Reply.text(t("unknown.empty"))
+
+
+def _nothing_saved(t: Translator, text: str, ctx: Context | None) -> str:
+    """A failure's `text`, ending with "Inget har sparats." when the person was trying to save
+    something (the transaction was rolled back); after a read-only request, without it.
+
+    A refusal (`UserError`) says what it needs itself: a text raised on the way to a save may
+    say that nothing was saved, a text shared with reading (`beslut` lists) never does.
+    """
+
+    if ctx is None or not ctx.writing:
+        return text
+    return f"{text} {t('common.nothing_saved')}"
 
 
 def _resolve_actor(store: Store, command: Command) -> tuple[Person | None, str]:

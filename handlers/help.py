@@ -1,34 +1,41 @@
-"""`hjälp` / `help`: every command with one line and an example, in the user's language."""
+"""`hjälp` / `help`: every command with one line and an example, in the user's language.
+
+A list, not a table: one paragraph per command (the word, what it does, an example on lines of
+their own), so that it reads in an 80-column terminal (the console wraps each line, keeping
+its indent) as well as in Slack and Teams, which render the same blocks. `hjälp <kommando>`
+explains one command.
+"""
 
 from __future__ import annotations
 
-from handlers.core import Context
+from handlers.core import CommandSpec, Context, fold
 from handlers.messages import Reply, ReplyBuilder
+
+# Indent of the description and the example under the command word.
+INDENT = "  "
 
 
 def handle(ctx: Context) -> Reply:
     t = ctx.t
     if ctx.args:
-        spec = next((s for s in ctx.commands if ctx.args[0] in s.words()), None)
+        wanted = fold(ctx.args[0])
+        spec = next((s for s in ctx.commands if wanted in map(fold, s.words())), None)
         if spec is not None:
             return (
-                ReplyBuilder(heading=_word(ctx, spec.word, spec.aliases))
+                ReplyBuilder(heading=spec.word_in(ctx.language))
                 .paragraph(t(spec.help_key))
                 .paragraph(t("help.example", example=t(spec.example_key)))
                 .build()
             )
-    rows = [
-        (_word(ctx, spec.word, spec.aliases), t(spec.help_key), t(spec.example_key))
-        for spec in ctx.commands
-    ]
-    return (
-        ReplyBuilder(heading=t("help.title"))
-        .paragraph(t("help.intro"))
-        .table((t("help.col.command"), t("help.col.what"), t("help.col.example")), rows)
-        .paragraph(t("help.outro"))
-        .build()
-    )
+    builder = ReplyBuilder(heading=t("help.title")).paragraph(t("help.intro"))
+    for spec in ctx.commands:
+        builder.paragraph(entry(ctx, spec))
+    return builder.paragraph(t("help.outro")).build()
 
 
-def _word(ctx: Context, word: str, aliases: tuple[str, ...]) -> str:
-    return word if ctx.language == "sv" or not aliases else aliases[0]
+def entry(ctx: Context, spec: CommandSpec) -> str:
+    """One command of the list: its word, then what it does and an example, indented."""
+
+    t = ctx.t
+    example = t("help.example", example=t(spec.example_key))
+    return f"{spec.word_in(ctx.language)}\n{INDENT}{t(spec.help_key)}\n{INDENT}{example}"

@@ -4,6 +4,15 @@ Catalogs are TOML files in `handlers/locales/<language>/`, one file per area of 
 calendar, updates, ...), merged per language; nested tables are flattened to dotted keys.
 Placeholders use `str.format` names; a test proves that both catalogs have the same keys and the
 same placeholders.
+
+Plurals: wherever a number meets a noun, the number is `{count}` and the entry is a table of
+plural forms, one per CLDR category of the language (Swedish and English: `one`, `other`):
+
+    others.one = "(och {count} påminnelse till andra i grupperna)"
+    others.other = "(och {count} påminnelser till andra i grupperna)"
+
+`t("demo.others", count=n)` picks the form for n. A test keeps every `{count}` before a word
+inside such an entry.
 """
 
 from __future__ import annotations
@@ -18,6 +27,30 @@ from typing import Any
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
+# CLDR's cardinal plural categories used by the catalogs' languages (sv and en: one, other).
+PLURAL_FORMS = ("one", "other")
+
+
+def plural_form(language: str, count: object) -> str:
+    """The CLDR cardinal category of `count` in `language`.
+
+    Swedish and English agree: `one` for exactly 1 written without decimals, else `other`
+    (0 påminnelser, 1 påminnelse, 2 påminnelser; 1,5 timmar). A language with more categories
+    adds its rule here.
+    """
+
+    whole = isinstance(count, int) and not isinstance(count, bool)
+    return "one" if whole and count == 1 else "other"
+
+
+def is_plural_key(key: str, language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether `key` names a table of plural forms (all of `PLURAL_FORMS`) rather than one text.
+
+    (A text may be called `other` on its own, such as `reports.agenda.other`.)
+    """
+
+    entries = catalog(language)
+    return all(f"{key}.{form}" in entries for form in PLURAL_FORMS)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -62,6 +95,9 @@ class Translator:
     language: str
 
     def __call__(self, key: str, **params: Any) -> str:
+        if key not in catalog(self.language) and is_plural_key(key):
+            # A KeyError here is a caller that forgot the count: a plural needs it.
+            key = f"{key}.{plural_form(self.language, params['count'])}"
         template = catalog(self.language).get(key)
         if template is None:
             # A key missing in one language falls back to Swedish, never to a raw key in chat.
@@ -69,7 +105,7 @@ class Translator:
         return template.format(**params)
 
     def has(self, key: str) -> bool:
-        return key in catalog(self.language)
+        return key in catalog(self.language) or is_plural_key(key, self.language)
 
 
 def translator(language: str | None) -> Translator:

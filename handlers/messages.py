@@ -6,6 +6,7 @@ Texts in a `Reply` are already in the user's language; doors decide markup and l
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -159,18 +160,24 @@ class Reply:
     def text(text: str, *, heading: str = "", is_error: bool = False) -> Reply:
         return Reply(heading=heading, blocks=(Paragraph(text),), is_error=is_error)
 
-    def plain_text(self) -> str:
-        """A faithful plain-text rendering, used by the console and in logs-free tests."""
+    def plain_text(self, width: int | None = None) -> str:
+        """A faithful plain-text rendering, used by the console and in logs-free tests.
+
+        With `width` (the console's 80 columns), paragraphs and field values are wrapped at
+        word boundaries; a wrapped line keeps its own indent. Tables are not wrapped.
+        """
 
         lines: list[str] = []
         if self.heading:
             lines.append(self.heading)
         for block in self.blocks:
             if isinstance(block, Paragraph):
-                lines.append(block.text)
+                lines.extend(_wrapped(block.text, width))
             elif isinstance(block, Fields):
-                width = max((len(label) for label, _ in block.items), default=0)
-                lines.extend(f"{label.ljust(width)}  {value}" for label, value in block.items)
+                label_width = max((len(label) for label, _ in block.items), default=0)
+                for label, value in block.items:
+                    first = f"{label.ljust(label_width)}  "
+                    lines.extend(_wrapped(value, width, first, " " * len(first)))
             elif isinstance(block, Table):
                 lines.extend(_table_lines(block))
             elif isinstance(block, Buttons):
@@ -178,6 +185,24 @@ class Reply:
             elif isinstance(block, Divider):
                 lines.append("—" * 20)
         return "\n".join(lines)
+
+
+def _wrapped(text: str, width: int | None, first: str = "", rest: str = "") -> list[str]:
+    """`text` line by line, each wrapped at `width` keeping its leading spaces as the indent of
+    its continuation lines; `first`/`rest` prefix the first and the following lines."""
+
+    out: list[str] = []
+    for line in text.split("\n"):
+        prefix = first if not out else rest
+        if width is None or len(prefix) + len(line) <= width:
+            out.append(prefix + line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        out.extend(textwrap.wrap(
+            line.lstrip(" "), width, initial_indent=prefix + indent,
+            subsequent_indent=rest + indent, break_long_words=False, break_on_hyphens=False,
+        ) or [prefix])
+    return out
 
 
 def _table_lines(table: Table) -> list[str]:

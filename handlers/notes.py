@@ -60,8 +60,10 @@ def _today(ctx: Context) -> date:
 
 
 def _note_error(ctx: Context, field: str, error: UpdateInputError) -> UserError:
+    """A text to record refused (too long, an identity number): always on the way to a save."""
+
     return UserError(
-        "notes.error.field",
+        "notes.error.text",
         field=ctx.t(f"notes.field.{field}"),
         problem=ctx.t(f"updates.invalid.{error.code}", **error.params),
     )
@@ -254,8 +256,10 @@ def _organisation(ctx: Context, word: str) -> PlanOrganisation:
 
 def handle_decision(ctx: Context) -> Reply:
     if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
+        ctx.writing = True  # a text meant to be recorded, refused before it is read
         raise _note_error(ctx, "decision", UpdateInputError("identity_number"))
     options, words = take_options(ctx, ctx.args)
+    ctx.writing = bool(words)  # without text it lists
     if not words:
         group = resolve_group(ctx, options.group, "notes.decision")
         return _decisions(ctx, group, options.meeting)
@@ -329,8 +333,10 @@ def _decisions(ctx: Context, group: GroupInfo, day: date | None) -> Reply:
 def handle_next_step(ctx: Context) -> Reply:
     t = ctx.t
     if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
+        ctx.writing = True  # a text meant to be recorded, refused before it is read
         raise _note_error(ctx, "next_step", UpdateInputError("identity_number"))
     options, words = take_options(ctx, ctx.args)
+    ctx.writing = bool(words)  # without text it lists; with text it records or closes
     if not words:
         return _open_steps(ctx, options)
     if is_done_word(words[0]) and len(words) <= 2:

@@ -184,10 +184,16 @@ def _previous_meeting(meetings: Sequence[Meeting], now: datetime) -> datetime | 
 def match_goal_areas(ctx: Context, words: Sequence[str]) -> tuple[str, ...] | None:
     """The goal areas words name (a code, or words of the title); None: no words, all."""
 
+    return goal_areas_named(ctx.store, words)
+
+
+def goal_areas_named(store: Store, words: Sequence[str]) -> tuple[str, ...] | None:
+    """`match_goal_areas` for callers without a chat context (the command line's `--area`)."""
+
     if not words:
         return None
     areas: dict[str, str] = {}
-    for activity in ctx.store.reports.plan_activities():
+    for activity in store.reports.plan_activities():
         areas.setdefault(activity.goal_area_code, activity.goal_area_title)
     wanted = [fold(word) for word in words]
     by_code = [code for code in areas if fold(code) in wanted]

@@ -456,7 +456,7 @@ def _effects(
     for run in runs[:MAX_EFFECT_LINES]:
         new, old = _org_or_none(ctx, names, run.new), _org_or_none(ctx, names, run.old)
         if run.count == 1:
-            lines.append(t("calendar.effect.one", date=_day(ctx, run.first), new=new, old=old))
+            lines.append(t("calendar.effect.single", date=_day(ctx, run.first), new=new, old=old))
         else:
             lines.append(t("calendar.effect.run", first=_day(ctx, run.first),
                            last=_day(ctx, run.last), count=run.count, new=new, old=old))

@@ -167,7 +167,7 @@ def _require_change(ctx: Context, record: UpdateRecord, action: str) -> None:
         raise UserError(
             "updates.error.window_closed", audit=action, outcome="denied",
             audit_detail=record.short_id, id=record.short_id,
-            days=ctx.options.edit_window_days,
+            count=ctx.options.edit_window_days,
         )
 
 

@@ -58,6 +58,12 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
+def _with_colon(label: str) -> str:
+    """`Status:`, but `Vad har hänt?` as it is: a label that ends in punctuation gets no colon."""
+
+    return label if label.rstrip().endswith(("?", "!", ":", ".")) else f"{label}:"
+
+
 def _block(block: Block) -> list[str]:
     if isinstance(block, Heading):
         return ["#" * min(block.level + 1, 6) + " " + escape(block.text)]
@@ -70,7 +76,7 @@ def _block(block: Block) -> list[str]:
         return [text]
     if isinstance(block, Fields):
         return [
-            f"- **{escape(label)}:** " + escape(value).replace("\n", "  \n  ")
+            f"- **{escape(_with_colon(label))}** " + escape(value).replace("\n", "  \n  ")
             for label, value in block.items
         ]
     if isinstance(block, BulletList):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
+from bot.console.render import render
 from bot.runtime import Runtime
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, format_date_en, format_date_sv, parse_datetime
@@ -89,7 +90,7 @@ class DemoMessenger:
                 self.others += 1
                 return
             print(f"\n🔔 [{target.label}]", file=self.out)
-            print(reply.plain_text() + "\n", file=self.out, flush=True)
+            print(render(reply), file=self.out, flush=True)
 
     def take_others(self) -> int:
         with self._lock:
@@ -131,8 +132,13 @@ class DemoReminders:
             return
         self.clock.advance_to(target)
         self.tick(target - before)
+        print(self.t("demo.clock", now=self.now_text()), file=self.out, flush=True)
+
+    def now_text(self) -> str:
+        """The demo clock's time as the person reads it: `tis 8 dec 2026 09:30`."""
+
         local = self.clock().astimezone(STOCKHOLM)
         day = format_date_sv(local.date()) if self.t.language == "sv" else format_date_en(
             local.date()
         )
-        print(self.t("demo.clock", now=f"{day} {local:%H:%M}"), file=self.out, flush=True)
+        return f"{day} {local:%H:%M}"

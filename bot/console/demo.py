@@ -9,7 +9,11 @@ the answers are the following lines, one per field shown (`rapportera\\n3\\n2\\n
 Reminders appear in the terminal as they fall due on the demo's own clock, which `:tid +7d`,
 `:tid +3h` or `:tid 2026-12-07 09:00` moves forward, so a newcomer can watch a whole meeting
 cycle: the request for updates, the nudge, the convener's reminder, the day before, and the
-prompt after the meeting.
+prompt after the meeting. The clock starts at `--now` (or the real time) and runs on in real
+time from there, so what is saved in one session is in the order it was saved.
+
+The log (the scheduler's warnings, a failed command's details) goes to a file, `--log`
+(default `samverkan-demo.log` in the current folder), never into the conversation.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from sqlalchemy.orm import Session
 
 from bot.cli import EXIT_OK, EXIT_PROBLEMS, load_config_file, report_problems
 from bot.console.clock import DemoClock, DemoMessenger, DemoReminders, parse_start
+from bot.console.render import render
+from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from domain.config import Config
@@ -56,10 +62,15 @@ def run_demo(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     start: str | None = None,
+    log_file: Path | None = None,
 ) -> int:
+    """`log_file`: where the log goes instead of standard error (None: standard error)."""
+
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     t = translator(language or settings.default_language)
+    if log_file is not None:
+        configure_logging(settings.log_level, settings.log_format, log_file)
     result = load_config_file(config_file)
     if not result.ok or result.config is None:
         report_problems(t, config_file, result)
@@ -88,13 +99,14 @@ def run_demo(
         t = translator(language or person.language)
         organisation = next(o for o in config.organisations if o.id == person.organisation)
         interactive = stdin.isatty()
-        if interactive:
-            print(t("demo.welcome", name=person.name, organisation=organisation.short_name),
-                  file=stdout)
         group_ids = {g.id for g in config.groups if any(m.person == person.id for m in g.members)}
         reminders = DemoReminders(
             runtime, clock, DemoMessenger(stdout, person.id, group_ids), stdout, t
         )
+        if interactive:
+            welcome = t("demo.welcome", name=person.name, organisation=organisation.short_name,
+                        now=reminders.now_text())
+            print(render(Reply.text(welcome)), file=stdout)
         ticker = _background_ticks(reminders) if interactive else None
         try:
             return _loop(runtime, person.id, language, stdin, stdout, interactive, t, reminders)
@@ -176,10 +188,6 @@ def _background_ticks(reminders: DemoReminders) -> threading.Event:
 
     threading.Thread(target=run, name="demo-reminders", daemon=True).start()
     return stop
-
-
-def render(reply: Reply) -> str:
-    return reply.plain_text() + "\n"
 
 
 class _Lines:

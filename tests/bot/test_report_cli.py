@@ -71,7 +71,7 @@ def test_files_are_written_where_asked(tmp_path: Path,
     word = tmp_path / "status.docx"
     assert main(["report", "status", "--format", "docx", "--output", str(word)]) == 0
     assert translator("sv")("reports.cli.written", file=word,
-                            size=word.stat().st_size) in capsys.readouterr().err
+                            count=word.stat().st_size) in capsys.readouterr().err
     assert open_docx(str(word)).paragraphs[0].text == "Handlingsplanens status"
     excel = tmp_path / "status.xlsx"
     assert main(["report", "status", "--format", "xlsx", "--output", str(excel)]) == 0

@@ -158,7 +158,7 @@ def test_activities_without_an_update_for_too_long_are_warned_about() -> None:
     ))
     warnings = [b.text for b in document.blocks if isinstance(b, Paragraph) and b.tone == "warning"]
     assert warnings == [
-        SV("reports.status.stale", days=60, items="GS-1 (senast 2026-07-02)"),
+        SV("reports.status.stale", count=60, items="GS-1 (senast 2026-07-02)"),
         SV("reports.status.never", items="KB-3"),
     ]
     # The stale date is marked in the table too.
@@ -175,7 +175,7 @@ def test_the_stale_limit_is_configurable() -> None:
 
 def test_every_fresh_plan_says_so() -> None:
     fresh = figures(*(ActivityFigures(a.code, "on_track", NOW, None, 1) for a in PLAN))
-    assert SV("reports.status.all_fresh", days=60) in texts(status(fresh))
+    assert SV("reports.status.all_fresh", count=60) in texts(status(fresh))
 
 
 def test_counts_per_goal_area_and_status_come_from_the_figures() -> None:
@@ -204,7 +204,7 @@ def test_indicators_show_the_latest_value_against_the_target() -> None:
             IndicatorFigure("VIP-1", "vip-plan", 1, NOW - timedelta(days=40)),
         ),
     ))
-    assert row_of(document, "VIP-1")[5] == "Delregioner med plan: 3 av 4 antal"
+    assert row_of(document, "VIP-1")[5] == "Delregioner med plan: 3 av 4 (antal)"
     assert row_of(document, "GS-1")[5] == "–"
     [chart] = document.charts()
     [bar] = chart.indicators
@@ -347,7 +347,7 @@ def test_each_activity_shows_its_updates_and_the_change_of_status() -> None:
     first, second = [b for b in blocks[start:] if isinstance(b, Fields)][:2]
     assert first.items == (
         ("Vad har hänt?", "Gjort 1"), ("Nästa steg", "Sedan 1"),
-        ("Indikatorer", "Delregioner med plan: 2 av 4 antal"),
+        ("Indikatorer", "Delregioner med plan: 2 av 4 (antal)"),
     )
     assert ("Risker eller hinder", "Beslut dröjer") in second.items
     changed = blocks[blocks.index(second) - 1]

@@ -20,7 +20,6 @@ from handlers.i18n import translator
 from handlers.messages import Command, Fields, Paragraph, Reply, Table
 from storage import models as m
 from storage import models_updates as mu
-from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 
 SV = translator("sv")
@@ -33,16 +32,6 @@ SOFIA = "sofia.marklund"  # English; arbetsgrupp and vgr-arbetsgrupp; VGR's stan
 CAMILLA = "camilla.nyberg"  # chefsgrupp only; GR's contact there (GR convened 19 May)
 MALIN = "malin.hedlund"  # administrator; Skaraborg's contact in arbetsgrupp (HT 2026)
 PNR = "19121212-1212"
-
-
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
 
 
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) -> Reply:
@@ -373,7 +362,7 @@ def test_length_limits(dispatcher: Dispatcher, synced_engine: Engine) -> None:
     long_decision = say(dispatcher, "beslut --grupp arbetsgrupp " + "a" * 1001, person=SOFIA,
                         locale="sv")
     assert only_text(long_decision) == SV(
-        "notes.error.field", field=SV("notes.field.decision"),
+        "notes.error.text", field=SV("notes.field.decision"),
         problem=SV("updates.invalid.too_long", length=1001, limit=1000))
     long_step = say(dispatcher, "nästa-steg --grupp arbetsgrupp " + "b" * 501)
     assert SV("notes.field.next_step") in only_text(long_step)

@@ -43,16 +43,6 @@ MATTIAS = "mattias.gustavsson"  # Fyrbodal; chefsgrupp only, as chef
 NOW = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
-
-
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) -> Reply:
     platform = kwargs.pop("platform", "console")
     return dispatcher.handle(Command(platform=platform, user_id=person, text=text, **kwargs))
@@ -126,7 +116,7 @@ def test_the_summary_has_the_updates_since_the_last_meeting(dispatcher: Dispatch
     assert SV("reports.summary.status_line", status="Försenad",
               change=SV("reports.change.down", previous="Pågår enligt plan")) in text
     assert "Beslutet kan dröja till hösten" in text and "Nytt möte i augusti" in text
-    assert "Delregioner med plan för införande av VIP: 2 av 4 antal" in text
+    assert "Delregioner med plan för införande av VIP: 2 av 4 (antal)" in text
     assert SV("reports.summary.no_update", date="tis 9 jun 2026",
               codes="GS-1, GS-2, BM-1, UPP-1") in text
 
@@ -134,7 +124,7 @@ def test_the_summary_has_the_updates_since_the_last_meeting(dispatcher: Dispatch
 @pytest.mark.usefixtures("history")
 def test_the_summary_names_who_has_not_reported(dispatcher: Dispatcher) -> None:
     text = text_of(say(dispatcher, "sammanfattning arbetsgrupp"))
-    missing = re.search(r"Ledamöter utan lägesrapport: (.*)\.", text)
+    missing = re.search(r"Deltagare utan lägesrapport: (.*)\.", text)
     assert missing is not None
     names = missing.group(1).split(", ")
     assert "Linnéa Ek (Fyrbodal)" in names  # her update was before the last meeting
@@ -213,7 +203,7 @@ def test_the_status_counts_per_goal_area_and_warns_of_stale_activities(
     )
     text = text_of(reply)
     # VIP-1's latest update is of 20 June: 73 days old on 1 September.
-    assert SV("reports.status.stale", days=60,
+    assert SV("reports.status.stale", count=60,
               items=SV("reports.status.stale_item", code="VIP-1", date="2026-06-20")) in text
     # A week later SP-1 (24 August) is still fresh.
     clock.now = NOW + timedelta(days=7)

@@ -98,7 +98,7 @@ def test_a_skip_after_a_swap_says_what_it_did_and_warns_of_a_convener_twice_in_a
     assert (after["2027-02-25"], after["2027-05-20"]) == ("vgr", "vgr")
     text = paragraphs(reply)
     assert text[0] == SV("calendar.effect.title") + "\n" + SV(
-        "calendar.effect.one", date="tor 20 maj 2027", new="VGR", old="Skaraborg")
+        "calendar.effect.single", date="tor 20 maj 2027", new="VGR", old="Skaraborg")
     assert SV("calendar.warning.twice_meetings", org="VGR", first="tor 25 feb 2027",
               second="tor 20 maj 2027", waited="Skaraborg") in text
     # What the answer shows is what the schedule now is.
@@ -114,8 +114,8 @@ def test_a_plain_skip_hands_the_turn_on_and_says_so_without_a_warning(
     reply = ok(bot, "sammankallande hoppa-över sjuharad 26/11 --grupp chefsgrupp sjukdom")
     assert paragraphs(reply) == [
         SV("calendar.effect.title") + "\n" + "\n".join([
-            SV("calendar.effect.one", date="tor 26 nov 2026", new="Skaraborg", old="Sjuhärad"),
-            SV("calendar.effect.one", date="tor 25 feb 2027", new="Sjuhärad", old="Skaraborg"),
+            SV("calendar.effect.single", date="tor 26 nov 2026", new="Skaraborg", old="Sjuhärad"),
+            SV("calendar.effect.single", date="tor 25 feb 2027", new="Sjuhärad", old="Skaraborg"),
         ]),
         SV("calendar.next.title"),
         SV("calendar.reason", reason="sjukdom"),
@@ -151,7 +151,7 @@ def test_a_cancellation_in_a_rotation_per_meeting_says_whose_turn_moved(
     effects = paragraphs(reply)[0].splitlines()
     assert effects[:2] == [
         SV("calendar.effect.title"),
-        SV("calendar.effect.one", date="tor 25 feb 2027", new="Sjuhärad", old="Skaraborg"),
+        SV("calendar.effect.single", date="tor 25 feb 2027", new="Sjuhärad", old="Skaraborg"),
     ]
     assert len(effects) == 5  # every later meeting: the turn moves on by one
     assert meeting(stores, "chefsmoten:2026-11-26").status == "cancelled"

@@ -43,16 +43,6 @@ VIP_INDICATOR = "indicator:VIP-1:vip-inforandeplan"
 SP1_INDICATOR = "indicator:SP-1:efterlevandestod-kommuner"
 
 
-@pytest.fixture
-def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
-    return StoreFactory(synced_engine, clock)
-
-
-@pytest.fixture
-def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
-
-
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) -> Reply:
     return dispatcher.handle(Command(platform="console", user_id=person, text=text, **kwargs))
 
@@ -619,7 +609,7 @@ def test_the_edit_window(
     assert say(dispatcher, "ändra 1").form is not None
     clock.now = start + timedelta(days=14, minutes=1)
     before = row_counts(synced_engine)
-    expected = SV("updates.error.window_closed", id="#1", days=14)
+    expected = SV("updates.error.window_closed", id="#1", count=14)
     for person in (LINNEA, MALIN):  # the window holds for administrators too
         assert only_text(say(dispatcher, "ändra 1", person=person)) == expected
         assert only_text(say(dispatcher, "ta-bort 1 fel", person=person)) == expected
@@ -641,7 +631,7 @@ def test_the_edit_window_comes_from_the_options(
     say(dispatcher, "rapportera VIP-1 pågår Text")
     clock.now = start + timedelta(days=4)
     assert only_text(say(dispatcher, "ändra 1")) == SV(
-        "updates.error.window_closed", id="#1", days=3)
+        "updates.error.window_closed", id="#1", count=3)
 
 
 def test_edit_of_an_unknown_update_and_without_an_id(dispatcher: Dispatcher) -> None:

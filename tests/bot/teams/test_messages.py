@@ -56,9 +56,12 @@ def test_help_in_a_personal_chat_is_answered_with_an_adaptive_card(
     (card,) = first.cards
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     assert card["body"][0]["text"] == SV("help.title")
-    assert any(e["type"] == "Table" for e in card["body"])
+    # A list, not a table: one text per command, its word first, then what it does.
+    assert not any(e["type"] == "Table" for e in card["body"])
+    blocks = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
     for word in ("hjälp", "vem", "möten", "rapportera", "mina", "hem"):
         assert word in first.text
+        assert any(b.startswith(f"{word}\n") for b in blocks), word
     # The bot signed in once, and every connector call carried that token.
     (signed_in,) = fake.calls_of("token")
     assert signed_in.body["scope"] == "https://api.botframework.com/.default"
