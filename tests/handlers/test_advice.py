@@ -51,7 +51,7 @@ OWNED_ELSEWHERE = frozenset({"reports.chat.file_hint"})
 
 QUOTED = re.compile(r"[”“]([^”“]+)”")
 COMMAND_WORDS = {fold(word) for spec in ALL_COMMANDS for word in spec.words()} | {
-    ":tid", "samverkan"}
+    ":tid", ":time", "samverkan"}
 
 
 def advice(text: str) -> list[str]:
