@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from bot.web import serve
 
-        return serve(settings, host=args.host, port=args.port, dev=args.dev)
+        return serve(settings, host=args.host, port=args.port, dev=args.dev, language=t.language)
     if args.command == "config":
         if args.config_command == "check":
             return config_check(Path(args.file), t)
