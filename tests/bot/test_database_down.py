@@ -48,7 +48,15 @@ from handlers.i18n import translator
 from storage.db import SERVING, normalise_url
 from storage.sync import sync_config
 from tests.bot.test_slack import BOT_TOKEN, SIGNING_SECRET, Slack, texts
-from tests.bot.test_teams import APP_ID, PASSWORD, TENANT, Teams, references, row_counts
+from tests.bot.test_teams import (
+    APP_ID,
+    ARBETS,
+    PASSWORD,
+    TENANT,
+    Teams,
+    references,
+    row_counts,
+)
 from tests.fakes.bf_connector import FakeBotFramework, FakeSignIn, serve_fake_bot_framework
 from tests.fakes.slack_api import FakeSlackApi, serve_fake_slack
 
@@ -248,21 +256,27 @@ def test_a_slash_command_with_postgresql_unreachable_is_answered_and_readyz_says
 def test_a_teams_message_while_the_database_is_locked_is_answered_within_the_turn(
     runtime: Runtime, slack: FakeSlackApi, bf: FakeBotFramework, database_url: str
 ) -> None:
+    """In the 1:1 chat and in a channel (where the channel's conversation reference is
+    stored first, and cannot be)."""
+
     before = row_counts(runtime.engine)
 
     async def scenario(_slack: Slack, teams: Teams | None, _client: Any
-                       ) -> tuple[int, list[str]]:
+                       ) -> list[tuple[int, list[str]]]:
         assert teams is not None
+        turns = []
         with locked(database_url):
-            answer, _sent = await teams.say(REPORT, user=LINNEA_TEAMS)
-            # The turn is over: what it answered is at the connector already.
-            shown = [call.text for call in bf.messages()]
-        return answer.status, shown
+            for where in ({}, {"channel": ARBETS, "mention": True}):
+                seen = len(bf.messages())
+                answer, _sent = await teams.say(REPORT, user=LINNEA_TEAMS, **where)
+                # The turn is over: what it answered is at the connector already.
+                turns.append((answer.status, [call.text for call in bf.messages()[seen:]]))
+        return turns
 
-    status, shown = drive(runtime, slack, bf, scenario)
-    assert status == 201
+    personal, channel = drive(runtime, slack, bf, scenario)
     # The answer itself, in the turn: not "working on it" and then later, not an incident.
-    assert shown == [SV("error.store_unavailable")]
+    assert personal == (201, [SV("error.store_unavailable")])
+    assert channel == (201, [SV("error.store_unavailable")])
     assert row_counts(runtime.engine) == before
     assert references(runtime.engine) == {}
 
