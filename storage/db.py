@@ -29,6 +29,7 @@ raises `DatabaseUnavailable` (`unavailable`, used by `storage.repositories.Store
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,7 @@ def normalise_url(url: str) -> str:
 def create_db_engine(url: str, patience: Patience = PATIENT, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        _create_owner_only(url)
         # sqlite3's `timeout` is SQLite's busy_timeout: how long BEGIN IMMEDIATE waits.
         engine = create_engine(url, connect_args={"timeout": patience.lock},
                                pool_timeout=patience.lock, **kwargs)
@@ -118,6 +120,24 @@ def create_db_engine(url: str, patience: Patience = PATIENT, **kwargs: Any) -> E
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_timeout", patience.lock)
     return create_engine(_postgres_url(url, patience), **kwargs)
+
+
+def _create_owner_only(url: str) -> None:
+    """Creates a new SQLite database file readable and writable by its owner only (0600).
+
+    The database holds personal data. SQLite would create it 0644 (less the umask); made
+    empty here first, it is taken as a new database, and SQLite gives its -wal, -shm and
+    -journal files the database file's own mode. An existing file is left as it is.
+    """
+
+    parsed = make_url(url)
+    path = parsed.database
+    if not path or path == ":memory:" or path.startswith("file:") or "uri" in parsed.query:
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _postgres_url(url: str, patience: Patience) -> str:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -141,13 +142,21 @@ def stop(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
-    process = serve("--port", str(port))
+    previous = os.umask(0o022)  # the common umask, which leaves files readable by everyone
+    try:
+        process = serve("--port", str(port))
+    finally:
+        os.umask(previous)
     assert wait_healthy(process, port) == (200, {"status": "ok"})
+    with urllib.request.urlopen(f"http://{LOOPBACK}:{port}/readyz", timeout=10) as ready:
+        assert ready.status == 200  # the server has the database open now
+    # The database it made (migrated on start), with its -wal and -shm: the owner's only.
+    made = [tmp_path / name for name in ("serve.db", "serve.db-wal", "serve.db-shm")]
+    assert [stat.S_IMODE(path.stat().st_mode) for path in made] == [0o600] * 3
     code, out, err = stop(process)
     assert code == 0, err
     assert "Traceback" not in err
     assert SECRET not in out + err
-    assert (tmp_path / "serve.db").exists()  # migrated on start
 
 
 def test_serve_honours_the_port_environment_variable(serve) -> None:  # type: ignore[no-untyped-def]
