@@ -10,9 +10,11 @@ from __future__ import annotations
 import socket
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -62,6 +64,47 @@ def test_a_database_locked_by_another_connection_is_unavailable_and_nothing_is_s
     with stores() as store:
         assert store.people.find_by_platform("slack", "U0OUTAGE1") is None
         assert store.session.scalar(text("SELECT count(*) FROM audit_log")) == 0
+
+
+def test_sqlite_waits_out_another_processs_lock_once_then_tries_without_waiting(
+    tmp_path: Path,
+) -> None:
+    """A burst of chat during an outage: each unit of work would otherwise wait the busy
+    timeout in turn behind the one connection. The first to find the lock free ends it."""
+
+    database = tmp_path / "busy.db"
+    engine = create_db_engine(f"sqlite:///{database}", SERVING)
+    upgrade(engine)
+    begun: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith(("BEGIN", "PRAGMA busy_timeout")):
+            begun.append(statement)
+
+    def unit() -> str:
+        begun.clear()
+        try:
+            with StoreFactory(engine)() as store:
+                store.people.get("linnea.ek")
+        except StoreUnavailable:
+            return "unavailable"
+        return "done"
+
+    holder = sqlite3.connect(str(database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert unit() == "unavailable" and begun == ["BEGIN IMMEDIATE"]  # waited 1 s
+        for _ in range(3):
+            assert unit() == "unavailable"
+            assert begun == ["PRAGMA busy_timeout = 0", "BEGIN IMMEDIATE",
+                             "PRAGMA busy_timeout = 1000"]  # tried once, did not wait
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert unit() == "done"  # free again: at once, no "not answering" after the outage
+    assert unit() == "done" and begun == ["BEGIN IMMEDIATE"]
+    engine.dispose()
 
 
 def test_an_error_of_ours_is_not_an_outage(serving: Engine, database_url: str) -> None:
