@@ -216,10 +216,9 @@ class Dispatcher:
             actor = _resolve_actor(store, command)
             t = translator(command.locale or (actor.language if actor else self.default_language))
             _LANGUAGE.set(t.language)
-            if actor is not None:
-                self._remember_language(command, t.language)
             if actor is None:
                 return Reply.text(t("identity.unknown", user=command.user_id), is_error=True)
+            self._remember_language(command, t.language)
             if not actor.active:
                 return Reply.text(t("identity.inactive"), is_error=True)
             return work(store, actor, t)

@@ -42,12 +42,13 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from bot.slack.app import SHARE_ACTION
 from bot.web import create_app
 from domain.config import Config
 from handlers.i18n import translator
 from storage.db import SERVING, normalise_url
 from storage.sync import sync_config
-from tests.bot.test_slack import BOT_TOKEN, SIGNING_SECRET, Slack, texts
+from tests.bot.test_slack import BOT_TOKEN, SIGNING_SECRET, Slack, button, texts
 from tests.bot.test_teams import (
     APP_ID,
     ARBETS,
@@ -207,6 +208,20 @@ def test_a_report_sent_while_the_database_is_locked_is_answered_that_nothing_was
     # With the database back, the same report is stored: the lock was all that stopped it.
     assert "sparad" in drive(runtime, slack, None, again)
     assert row_counts(runtime.engine)["updates"] == before["updates"] + 1
+
+
+def test_sharing_an_answer_while_the_database_is_locked_shares_nothing_and_says_why(
+    runtime: Runtime, slack: FakeSlackApi, database_url: str
+) -> None:
+    async def scenario(door: Slack, _teams: Teams | None, _client: Any) -> str:
+        with locked(database_url):
+            share = button(LINNEA_SLACK, SHARE_ACTION, "möten",
+                           response_url=slack.response_url("share"))
+            assert (await door.interaction(share)).status == 200
+            return (await respond_text(door, "share"))[0]
+
+    assert drive(runtime, slack, None, scenario) == SV("error.store_unavailable")
+    assert slack.count("chat.postMessage") == 0  # nothing went to the channel
 
 
 def test_the_answer_is_in_the_language_the_person_was_last_answered_in(
