@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from time import monotonic
 
+from domain.errors import StoreUnavailable
 from domain.model import Person
 from domain.pnr import redact
 from handlers.core import (
@@ -37,7 +38,7 @@ from handlers.core import (
 )
 from handlers.i18n import Translator, translator
 from handlers.messages import Command, FormSubmission, Reply
-from handlers.ports import Store, StoreUnavailable
+from handlers.ports import Store
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +219,9 @@ class Dispatcher:
             _LANGUAGE.set(t.language)
             if actor is None:
                 return Reply.text(t("identity.unknown", user=command.user_id), is_error=True)
-            self._remember_language(command, t.language)
             if not actor.active:
                 return Reply.text(t("identity.inactive"), is_error=True)
+            self._remember_language(command, t.language)
             return work(store, actor, t)
 
     def _remember_language(self, command: Command, language: str) -> None:

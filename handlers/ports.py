@@ -3,8 +3,9 @@
 `storage/` implements them with SQLAlchemy; tests may implement them in memory. Handlers never
 build sessions: a door opens one `Store` per command, which is one transaction.
 
-Opening a store, or anything done in it, raises `StoreUnavailable` when the database cannot be
-reached, is locked, or does not answer in time; the transaction is then rolled back.
+Opening a store, or anything done in it, raises `domain.errors.StoreUnavailable` when the
+database cannot be reached, is locked, or does not answer in time; the transaction is then
+rolled back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from domain.disposal import Record, Rule
-from domain.errors import StoreUnavailable as StoreUnavailable
 from domain.model import GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanOrganisation

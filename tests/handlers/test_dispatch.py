@@ -15,13 +15,14 @@ from sqlalchemy import Engine, func, inspect, select, table, update
 from sqlalchemy.orm import Session
 
 from domain.config import Config
+from domain.errors import StoreUnavailable
 from handlers import dispatch
 from handlers.commands import ALL_COMMANDS
 from handlers.core import CommandSpec, Context, UserError
 from handlers.dispatch import Dispatcher
 from handlers.i18n import Translator, translator
 from handlers.messages import Command, Fields, Paragraph, Reply, Table
-from handlers.ports import Store, StoreUnavailable
+from handlers.ports import Store
 from storage import models as m
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
