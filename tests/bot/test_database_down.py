@@ -124,9 +124,9 @@ def runtime(database_url: str, slack: FakeSlackApi, example_config: Config) -> I
 
 
 @contextmanager
-def locked(database_url: str) -> Iterator[None]:
+def locked(database_url: str, tables: tuple[str, ...] = LOCKED_TABLES) -> Iterator[None]:
     """Another connection holds the database (SQLite: its write lock; PostgreSQL: exclusive
-    locks on LOCKED_TABLES) until the block ends, then lets go, having written nothing."""
+    locks on `tables`) until the block ends, then lets go, having written nothing."""
 
     if database_url.startswith("sqlite"):
         holder = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
@@ -141,7 +141,7 @@ def locked(database_url: str) -> Iterator[None]:
     try:
         with engine.connect() as connection:
             connection.execute(text(
-                f"LOCK TABLE {', '.join(LOCKED_TABLES)} IN ACCESS EXCLUSIVE MODE"
+                f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE"
             ))
             try:
                 yield
@@ -214,7 +214,7 @@ def test_sharing_an_answer_while_the_database_is_locked_shares_nothing_and_says_
     runtime: Runtime, slack: FakeSlackApi, database_url: str
 ) -> None:
     async def scenario(door: Slack, _teams: Teams | None, _client: Any) -> str:
-        with locked(database_url):
+        with locked(database_url, ("people",)):  # PostgreSQL: who is asking cannot be read
             share = button(LINNEA_SLACK, SHARE_ACTION, "möten",
                            response_url=slack.response_url("share"))
             assert (await door.interaction(share)).status == 200
@@ -288,10 +288,10 @@ def test_a_teams_message_while_the_database_is_locked_is_answered_within_the_tur
                 turns.append((answer.status, [call.text for call in bf.messages()[seen:]]))
         return turns
 
-    personal, channel = drive(runtime, slack, bf, scenario)
+    turns = drive(runtime, slack, bf, scenario)
     # The answer itself, in the turn: not "working on it" and then later, not an incident.
-    assert personal == (201, [SV("error.store_unavailable")])
-    assert channel == (201, [SV("error.store_unavailable")])
+    assert [shown for _status, shown in turns] == [[SV("error.store_unavailable")]] * 2
+    assert all(200 <= status < 300 for status, _shown in turns)
     assert row_counts(runtime.engine) == before
     assert references(runtime.engine) == {}
 
