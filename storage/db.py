@@ -129,7 +129,8 @@ def create_db_engine(url: str, patience: Patience = PATIENT, **kwargs: Any) -> E
             # per thread and a 1 s busy timeout, 66 of 1,100 Slack commands and 32 of 330
             # Teams turns of the chat bench (on two busy cores) were told the database was not
             # answering; with one, none. The pool's queue wakes the next thread as soon as
-            # the connection is back.
+            # the connection is back. So a thread must not hold a connection of this engine
+            # while it asks for another: it would wait `queue` seconds for itself.
             kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": patience.queue,
                       **kwargs}
         engine = create_engine(url, connect_args={"timeout": patience.lock}, **kwargs)
