@@ -199,7 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.web import serve
 
         try:
-            return serve(settings, host=args.host, port=args.port, dev=args.dev)
+            return serve(settings, host=args.host, port=args.port, dev=args.dev,
+                         language=t.language)
         except SetupError as setup:
             # Settings that cannot work: one line in the operator's language, no traceback.
             print(t(setup.key, **setup.params), file=sys.stderr)

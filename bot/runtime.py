@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from bot.settings import Settings
 from handlers.core import Options
 from handlers.dispatch import Dispatcher
-from storage.db import create_db_engine, upgrade
+from storage.db import PATIENT, Patience, create_db_engine, upgrade
 from storage.repositories import StoreFactory, utc_now
 
 
@@ -32,10 +32,22 @@ def build_runtime(
     database_url: str | None = None,
     clock: Callable[[], datetime] = utc_now,
     migrate: bool = True,
+    patience: Patience = PATIENT,
 ) -> Runtime:
-    engine = create_db_engine(database_url or settings.database_url)
+    """`patience`: how long its units of work wait on the database (`storage.db`); `serve`
+    passes SERVING. Migrations are patient whatever it is: they may take long, once."""
+
+    url = database_url or settings.database_url
+    engine = create_db_engine(url, patience)
     if migrate:
-        upgrade(engine)
+        if patience == PATIENT:
+            upgrade(engine)
+        else:
+            migrating = create_db_engine(url)
+            try:
+                upgrade(migrating)
+            finally:
+                migrating.dispose()
     stores = StoreFactory(engine, clock)
     dispatcher = Dispatcher(
         stores,

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
+import socket
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,11 +20,11 @@ from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.signed_files import EXPORT_PATH, EXTRACT_PATH, export_route, extract_route
 from handlers.feed import feed_for_token
-from handlers.i18n import translator
+from handlers.i18n import Translator, translator
 from scheduler.disposal import dispose_daily
 from scheduler.housekeeping import forget_old_deliveries
 from scheduler.runner import Ticker
-from storage.db import is_current
+from storage.db import SERVING, is_current
 
 if TYPE_CHECKING:
     from bot.teams.server import CredentialsFactory
@@ -33,6 +37,10 @@ log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
 TICKER = web.AppKey("ticker", Ticker)
+# Readiness is checked on threads of its own: when the database is locked, chat commands may
+# fill the shared pool, each waiting out its lock timeout, and /readyz must not queue behind
+# them (it answers within the patience's lock timeout, about a second; see storage.db).
+READINESS = web.AppKey("readiness", ThreadPoolExecutor)
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -51,7 +59,9 @@ async def readyz(request: web.Request) -> web.Response:
         except SQLAlchemyError:
             return False, False
 
-    reachable, current = await asyncio.to_thread(check)
+    reachable, current = await asyncio.get_running_loop().run_in_executor(
+        request.app[READINESS], check
+    )
     platforms = {
         "slack": bool(settings.slack_bot_token and settings.slack_signing_secret),
         "teams": bool(settings.microsoft_app_id),
@@ -100,6 +110,12 @@ def create_app(
 
     app = web.Application()
     app[RUNTIME] = runtime
+    app[READINESS] = ThreadPoolExecutor(2, thread_name_prefix="readyz")
+
+    async def stop_readiness(_app: web.Application) -> None:
+        app[READINESS].shutdown(wait=False)
+
+    app.on_cleanup.append(stop_readiness)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get(r"/kalender/{token:[A-Za-z0-9_-]{16,64}}.ics", calendar_feed)
@@ -143,33 +159,81 @@ LOOPBACK = "127.0.0.1"
 
 
 def serve(
-    settings: Settings, *, host: str | None = None, port: int | None = None, dev: bool = False
+    settings: Settings, *, host: str | None = None, port: int | None = None, dev: bool = False,
+    language: str | None = None,
 ) -> int:
     """Runs the server. `dev`: local development, bound to 127.0.0.1 whatever HOST or --host
-    say, and Teams served without authentication when MICROSOFT_APP_ID is empty."""
+    say, and Teams served without authentication when MICROSOFT_APP_ID is empty. `language`:
+    of what it prints (default DEFAULT_LANGUAGE). 2 when it cannot listen (one line says why).
+    """
 
+    t = translator(language or settings.default_language)
     bind_host = host or settings.host
     bind_port = port or settings.port
-    if dev:
-        if bind_host != LOOPBACK:
-            log.warning("development mode binds to loopback only",
-                        extra={"asked": bind_host, "host": LOOPBACK})
+    if dev and bind_host != LOOPBACK:
+        log.warning("development mode binds to loopback only",
+                    extra={"asked": bind_host, "host": LOOPBACK})
         bind_host = LOOPBACK
-        banner = translator(settings.default_language)("teams.dev_banner", host=bind_host,
-                                                          port=bind_port)
-        print(banner, flush=True)
-        log.warning("DEVELOPMENT MODE: loopback only; Teams without authentication when "
-                    "MICROSOFT_APP_ID is empty")
-    runtime = build_runtime(settings)
-    app = create_app(runtime, dev=dev)
-    # What start-up made (modules, the app, the catalogs) lives as long as the process: out of
-    # the collector's sight, so that a full collection under load does not walk it each time.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    log.info("serving", extra={"host": bind_host, "port": bind_port})
+    # Bound first: a busy port is one line and exit 2, before migrations or the scheduler run.
     try:
-        web.run_app(app, host=bind_host, port=bind_port, print=None, loop=asyncio.new_event_loop())
+        sockets = bind(bind_host, bind_port)
+    except OSError as error:
+        print(bind_problem(error, bind_host, bind_port, t), file=sys.stderr)
+        return 2
+    try:
+        if dev:
+            print(t("teams.dev_banner", host=bind_host, port=bind_port), flush=True)
+            log.warning("DEVELOPMENT MODE: loopback only; Teams without authentication when "
+                        "MICROSOFT_APP_ID is empty")
+        runtime = build_runtime(settings, patience=SERVING)
+        app = create_app(runtime, dev=dev)
+        # What start-up made (modules, the app, the catalogs) lives as long as the process:
+        # out of the collector's sight, so that a full collection under load does not walk it.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+        log.info("serving", extra={"host": bind_host, "port": bind_port})
+        try:
+            web.run_app(app, sock=sockets, print=None, loop=asyncio.new_event_loop())
+        finally:
+            runtime.close()
     finally:
-        runtime.close()
+        for sock in sockets:
+            sock.close()
     return 0
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets on every address `host` resolves to, bound as asyncio's
+    `create_server(host=..., port=...)` binds them (SO_REUSEADDR; IPv6 sockets IPv6 only)."""
+
+    sockets: list[socket.socket] = []
+    seen: set[tuple[int, Any]] = set()
+    try:
+        for family, kind, proto, _name, address in socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        ):
+            if (family, address) in seen:
+                continue
+            seen.add((family, address))
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def bind_problem(error: OSError, host: str, port: int, t: Translator) -> str:
+    """The one line that says why the server cannot listen (the catalog's, no traceback)."""
+
+    if error.errno == errno.EADDRINUSE:
+        return t("serve.port_in_use", host=host, port=port)
+    if error.errno == errno.EACCES:
+        return t("serve.port_denied", host=host, port=port)
+    return t("serve.address_unavailable", host=host)

@@ -25,13 +25,16 @@ through and do not claim it themselves.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
+from time import monotonic
 
+from domain.errors import StoreUnavailable
 from domain.model import Person
 from domain.pnr import redact
 from handlers.core import (
@@ -69,6 +72,10 @@ StoreFactory = Callable[[], AbstractContextManager[Store]]
 # The audit action of a chat identity bound (or refused) by e-mail.
 IDENTITY_LINK = "identity.link"
 Clock = Callable[[], datetime]
+# Chat ids whose language is remembered for answering while the database is away.
+LANGUAGES_KEPT = 10_000
+# After the store was found unavailable, `knows` does not ask it for this long (seconds).
+KNOWS_SKIPPED_AFTER_OUTAGE = 2.0
 
 
 class Dispatcher:
@@ -95,6 +102,12 @@ class Dispatcher:
         self.clock = clock
         self.options = options or Options()
         self.default_language = default_language
+        # The language each chat id was last answered in: the one thing needed to say "the
+        # database is not answering" in the person's language when their profile cannot be
+        # read. Only a language code per id, in this process's memory, at most LANGUAGES_KEPT.
+        self._languages: dict[tuple[str, str], str] = {}
+        self._languages_lock = threading.Lock()
+        self._unavailable_at = -KNOWS_SKIPPED_AFTER_OUTAGE
 
     def handle(self, command: Command) -> Reply:
         command = replace(command, text=scrub(command.text))
@@ -116,34 +129,81 @@ class Dispatcher:
         return self._safely(command, lambda: self._submit(command, submission))
 
     def knows(self, platform: str, user_id: str) -> bool:
-        """Whether a platform id is already linked to a person (doors then skip the e-mail)."""
+        """Whether a platform id is already linked to a person (doors then skip the e-mail).
 
-        with self.store_factory() as store:
-            return store.people.find_by_platform(platform, user_id) is not None
+        Never raises: when the store cannot say, False. The door then asks the platform for
+        the e-mail, which changes nothing, and the command that follows gets the answer. Nor
+        does it ask a store found unavailable within the last KNOWS_SKIPPED_AFTER_OUTAGE
+        seconds: a door may ask before and during a command (Teams: for the conversation
+        reference, then for the e-mail), and each ask would wait out the lock timeout again.
+        """
+
+        if monotonic() - self._unavailable_at < KNOWS_SKIPPED_AFTER_OUTAGE:
+            return False
+        try:
+            with self.store_factory() as store:
+                return store.people.find_by_platform(platform, user_id) is not None
+        except StoreUnavailable as error:
+            self._unavailable("knows", error)
+        except Exception:
+            log.exception("identity lookup failed")
+        return False
 
     def first_delivery(self, platform: str, delivery_id: str) -> bool:
-        """True the first time a platform event id is seen; resends get False."""
+        """True the first time a platform event id is seen; resends get False.
+
+        Never raises: when the store cannot say, True. What the door does next goes through
+        `handle`, whose own transaction answers (the database away: "try again").
+        """
 
         if not delivery_id:
             return True
-        with self.store_factory() as store:
-            return store.deliveries.first_time(platform, delivery_id)
+        try:
+            with self.store_factory() as store:
+                return store.deliveries.first_time(platform, delivery_id)
+        except StoreUnavailable as error:
+            self._unavailable("first_delivery", error)
+        except Exception:
+            log.exception("delivery check failed")
+        return True
 
     def _safely(self, command: Command, work: Callable[[], Reply]) -> Reply:
         token = _LANGUAGE.set(None)
         context_token = _CONTEXT.set(None)
         try:
             return work()
+        except StoreUnavailable as error:
+            # Not our fault and not theirs: no incident, no stack trace; the unit of work was
+            # rolled back, so the answer can say that nothing was saved.
+            self._unavailable("command", error)
+            t = self._failure_translator(command)
+            return Reply.text(t("error.store_unavailable"), is_error=True)
         except Exception:
             # Never a stack trace in chat: the reference lets an operator find the log entry.
             incident = uuid.uuid4().hex[:8]
             log.exception("command failed", extra={"incident": incident})
-            t = translator(command.locale or _LANGUAGE.get() or self.default_language)
+            t = self._failure_translator(command)
             text = _nothing_saved(t, t("error.internal", incident=incident), _CONTEXT.get())
             return Reply.text(text, is_error=True)
         finally:
             _CONTEXT.reset(context_token)
             _LANGUAGE.reset(token)
+
+    def _unavailable(self, during: str, error: StoreUnavailable) -> None:
+        """One line, no stack trace: an outage is the operator's to see, not a fault in the
+        code. The cause's class only (its text may hold the statement's parameters)."""
+
+        self._unavailable_at = monotonic()
+        cause = error.__cause__ or error
+        log.warning("store unavailable", extra={"during": during, "error": type(cause).__name__})
+
+    def _failure_translator(self, command: Command) -> Translator:
+        """A failure's language: the person's if it was read before the failure, else the one
+        they were last answered in (the database may be what failed), else the default."""
+
+        return translator(command.locale or _LANGUAGE.get()
+                          or self._languages.get((command.platform, command.user_id))
+                          or self.default_language)
 
     def _handle(self, command: Command) -> Reply:
         words = split_words(command.text)
@@ -185,7 +245,18 @@ class Dispatcher:
                 return Reply.text(t(why_not, user=command.user_id), is_error=True)
             if not actor.active:
                 return Reply.text(t("identity.inactive"), is_error=True)
+            self._remember_language(command, t.language)
             return work(store, actor, t)
+
+    def _remember_language(self, command: Command, language: str) -> None:
+        key = (command.platform, command.user_id)
+        with self._languages_lock:
+            if self._languages.get(key) == language:
+                return
+            self._languages.pop(key, None)
+            if len(self._languages) >= LANGUAGES_KEPT:
+                del self._languages[next(iter(self._languages))]  # the longest unchanged
+            self._languages[key] = language
 
     def _context(
         self, store: Store, actor: Person, t: Translator, command: Command, args: list[str],

@@ -2,6 +2,10 @@
 
 `storage/` implements them with SQLAlchemy; tests may implement them in memory. Handlers never
 build sessions: a door opens one `Store` per command, which is one transaction.
+
+Opening a store, or anything done in it, raises `domain.errors.StoreUnavailable` when the
+database cannot be reached, is locked, or does not answer in time; the transaction is then
+rolled back.
 """
 
 from __future__ import annotations

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Engine, Select, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain import model
 from storage import models as m
 from storage.calendar_repo import SqlCalendar
+from storage.db import DatabaseUnavailable, unavailable
 from storage.gdpr_repo import SqlRegister
 from storage.reminders_repo import SqlReminders
 from storage.report_repo import SqlReports
@@ -230,7 +231,12 @@ def utc_now() -> datetime:
 
 
 class StoreFactory:
-    """Opens one `SqlStore` per command: commit on return, roll back on any exception."""
+    """Opens one `SqlStore` per command: commit on return, roll back on any exception.
+
+    A database that cannot be reached, is locked or does not answer in time, whether on
+    opening, during the work or at the commit, raises `DatabaseUnavailable` (a
+    `StoreUnavailable`, see `storage.db`) after the rollback: nothing of the unit is saved.
+    """
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
@@ -239,11 +245,16 @@ class StoreFactory:
 
     @contextmanager
     def __call__(self) -> Iterator[SqlStore]:
-        with self.sessions() as session:
-            store = SqlStore(session, self.clock)
-            try:
-                yield store
-                session.commit()
-            except BaseException:
-                session.rollback()
+        try:
+            with self.sessions() as session:
+                store = SqlStore(session, self.clock)
+                try:
+                    yield store
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except SQLAlchemyError as error:
+            if isinstance(error, DatabaseUnavailable) or not unavailable(error):
                 raise
+            raise DatabaseUnavailable(f"database unavailable: {type(error).__name__}") from error

@@ -290,6 +290,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
                 t = translator(door.default_language)
                 await respond(text=t("slack.shared"), response_type="ephemeral",
                               replace_original=False)
+            elif reply.is_error:  # nothing shared, and the person is told why (to them only)
+                for payload in reply_messages(reply):
+                    await respond(response_type="ephemeral", replace_original=False, **payload)
 
         door.later(work())
 

@@ -487,7 +487,13 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             self.references.remember(activity)
             return True
 
-        return await asyncio.to_thread(work)
+        try:
+            return await asyncio.to_thread(work)
+        except Exception as error:
+            # The answer matters more (the database away: the dispatcher says so); the next
+            # activity from this place stores its reference. True: not tried again this turn.
+            log.warning("teams reference not stored", extra={"error": type(error).__name__})
+            return True
 
     async def on_installation_update(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web import create_app
+from handlers.i18n import translator
 
 LOOPBACK = "127.0.0.1"
 STARTUP_LIMIT = 15.0
@@ -140,13 +142,21 @@ def stop(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
-    process = serve("--port", str(port))
+    previous = os.umask(0o022)  # the common umask, which leaves files readable by everyone
+    try:
+        process = serve("--port", str(port))
+    finally:
+        os.umask(previous)
     assert wait_healthy(process, port) == (200, {"status": "ok"})
+    with urllib.request.urlopen(f"http://{LOOPBACK}:{port}/readyz", timeout=10) as ready:
+        assert ready.status == 200  # the server has the database open now
+    # The database it made (migrated on start), with its -wal and -shm: the owner's only.
+    made = [tmp_path / name for name in ("serve.db", "serve.db-wal", "serve.db-shm")]
+    assert [stat.S_IMODE(path.stat().st_mode) for path in made] == [0o600] * 3
     code, out, err = stop(process)
     assert code == 0, err
     assert "Traceback" not in err
     assert SECRET not in out + err
-    assert (tmp_path / "serve.db").exists()  # migrated on start
 
 
 def test_serve_honours_the_port_environment_variable(serve) -> None:  # type: ignore[no-untyped-def]
@@ -155,6 +165,24 @@ def test_serve_honours_the_port_environment_variable(serve) -> None:  # type: ig
     assert wait_healthy(process, port) == (200, {"status": "ok"})
     code, _, err = stop(process)
     assert code == 0, err
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_serve_on_a_port_in_use_says_so_in_one_line_and_exits_2(
+    serve, tmp_path: Path, language: str  # type: ignore[no-untyped-def]
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        process = serve("--port", str(port), "--lang", language)
+        out, err = process.communicate(timeout=STARTUP_LIMIT * 2)
+    assert process.returncode == 2
+    # One line from the catalog, in the language asked for; no traceback, no log lines.
+    assert err.splitlines() == [translator(language)("serve.port_in_use", host=LOOPBACK,
+                                                       port=port)]
+    assert out == ""
+    assert not (tmp_path / "serve.db").exists()  # refused before migrations or the scheduler
 
 
 def test_readyz_reports_database_migrations_and_platforms(tmp_path: Path) -> None:

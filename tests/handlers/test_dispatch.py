@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select, table, update
 from sqlalchemy.orm import Session
 
 from domain.config import Config
+from domain.errors import StoreUnavailable
+from handlers import dispatch
 from handlers.commands import ALL_COMMANDS
 from handlers.core import CommandSpec, Context, UserError
 from handlers.dispatch import Dispatcher
 from handlers.i18n import Translator, translator
 from handlers.messages import Command, Fields, Paragraph, Reply, Table
+from handlers.ports import Store
 from storage import models as m
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
@@ -410,6 +415,72 @@ def test_each_failure_gets_its_own_incident_reference(
     dispatcher = _with(spec, stores, clock)
     texts = {dispatcher.handle(console("krascha")).plain_text() for _ in range(3)}
     assert len(texts) == 3
+
+
+class Outage:
+    """The real stores, until `down` is set: then opening one raises what `storage/` raises
+    for a database that cannot be reached or is locked (or `error`, to fail otherwise)."""
+
+    def __init__(self, inner: StoreFactory, error: Exception | None = None) -> None:
+        self.inner = inner
+        self.error = error or StoreUnavailable("database unavailable: OperationalError")
+        self.down = False
+        self.opened = 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[Store]:
+        self.opened += 1
+        if self.down:
+            raise self.error
+        with self.inner() as store:
+            yield store
+
+
+def test_a_database_that_does_not_answer_gets_try_again_not_an_incident(
+    stores: StoreFactory, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    outage = Outage(stores)
+    dispatcher = Dispatcher(outage, clock)
+    outage.down = True
+    with caplog.at_level(logging.WARNING, logger="handlers.dispatch"):
+        reply = dispatcher.handle(Command(platform="slack", user_id="U0FYR0002",
+                                          text="rapportera VIP-1 pågår Utbildningsdag"))
+    assert reply.is_error and only_text(reply) == SV("error.store_unavailable")
+    (record,) = caplog.records
+    assert record.getMessage() == "store unavailable" and record.levelno == logging.WARNING
+    assert record.exc_info is None and not hasattr(record, "incident")
+
+
+def test_knows_and_first_delivery_never_raise_into_a_door(
+    stores: StoreFactory, clock: FixedClock
+) -> None:
+    for error in (StoreUnavailable("locked"), RuntimeError("a bug")):
+        outage = Outage(stores, error)
+        dispatcher = Dispatcher(outage, clock)
+        outage.down = True
+        # Not known (the door asks the platform for the e-mail, harmlessly); a first delivery
+        # (what follows goes through `handle`, which answers for itself).
+        assert dispatcher.knows("slack", "U0FYR0002") is False
+        assert dispatcher.first_delivery("slack", "Ev0OUTAGE01") is True
+
+
+def test_after_an_outage_knows_does_not_wait_on_the_database_again_for_a_while(
+    stores: StoreFactory, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr(dispatch, "monotonic", lambda: now[0])
+    outage = Outage(stores)
+    dispatcher = Dispatcher(outage, clock)
+    assert dispatcher.knows("slack", "U0FYR0002") is True
+    outage.down = True
+    assert dispatcher.knows("slack", "U0FYR0002") is False
+    opened = outage.opened
+    outage.down = False
+    now[0] += dispatch.KNOWS_SKIPPED_AFTER_OUTAGE / 2
+    assert dispatcher.knows("slack", "U0FYR0002") is False
+    assert outage.opened == opened  # not asked: each ask would wait out the lock timeout
+    now[0] += dispatch.KNOWS_SKIPPED_AFTER_OUTAGE
+    assert dispatcher.knows("slack", "U0FYR0002") is True
 
 
 def test_a_user_error_with_audit_rolls_back_but_keeps_the_audit_entry(

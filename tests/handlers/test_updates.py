@@ -97,7 +97,7 @@ def all_stored_text(engine: Engine) -> str:
 
     parts: list[str] = []
     with engine.connect() as connection:
-        for name in inspect(engine).get_table_names():
+        for name in inspect(connection).get_table_names():
             rows = connection.exec_driver_sql(f'SELECT * FROM "{name}"')
             parts.extend(str(tuple(row)) for row in rows)
     return "\n".join(parts)

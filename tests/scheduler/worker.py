@@ -46,7 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from handlers.messages import Reply
 from scheduler.messenger import Target
 from scheduler.reminders import DEFAULT_WORKERS, ReminderService, RunReport
-from storage.db import create_db_engine
+from storage.db import SERVING, create_db_engine
 from storage.repositories import StoreFactory
 
 HANG = 120  # seconds a hanging send waits; killed long before this ends
@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     hang_after = 1 if args.hang_after_first else args.hang_after
     # Killed in the middle with --hang-after-first: one delivery between claim and mark.
     workers = args.workers or (1 if args.hang_after_first else DEFAULT_WORKERS)
-    engine = create_db_engine(args.db_url)
+    # Waiting on the database as `samverkan serve` does: two of them contend for claims.
+    engine = create_db_engine(args.db_url, SERVING)
     try:
         messenger = FileMessenger(Path(args.out), args.instance, hang_after=hang_after,
                                   delay=args.send_delay)
