@@ -159,6 +159,10 @@ def _create_owner_only(url: str) -> bool:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         pass
+    except OSError:
+        # A missing folder or one not writable: SQLite meets the same when it opens the file,
+        # and says so as a database error (which the command line turns into one line).
+        pass
     return True
 
 
