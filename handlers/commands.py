@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import calendar, gdpr, help, home, notes, reminders, reports, updates, whoami
+from handlers import (
+    calendar,
+    gdpr,
+    help,
+    home,
+    my_updates,
+    notes,
+    reminders,
+    reports,
+    updates,
+    whoami,
+)
 from handlers.core import CommandSpec, FormSpec
 
 ALL_COMMANDS: tuple[CommandSpec, ...] = (
@@ -37,11 +48,11 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         replay=updates.replay,
     ),
     CommandSpec(
-        "mina", ("mine",), updates.handle_mine, "help.cmd.mine", "help.ex.mine", personal=True
+        "mina", ("mine",), my_updates.handle_mine, "help.cmd.mine", "help.ex.mine", personal=True
     ),
-    CommandSpec("ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit"),
+    CommandSpec("ändra", ("edit",), my_updates.handle_edit, "help.cmd.edit", "help.ex.edit"),
     CommandSpec(
-        "ta-bort", ("withdraw",), updates.handle_withdraw, "help.cmd.withdraw",
+        "ta-bort", ("withdraw",), my_updates.handle_withdraw, "help.cmd.withdraw",
         "help.ex.withdraw",
     ),
     CommandSpec(
