@@ -29,6 +29,7 @@ from typing import Any, Final, Literal
 
 from domain.plan import PlanActivity
 from domain.pnr import contains_identity_number
+from domain.text import xml_safe
 
 Colour = Literal["grey", "green", "yellow", "red", "blue"]
 
@@ -362,13 +363,14 @@ def _without_format_characters(text: str) -> str:
 
 
 def clean_text(value: str, rule: TextRule) -> str:
-    """The text as stored: control characters out, line breaks kept, ends trimmed.
+    """The text as stored: control characters and what no document can hold (`domain.text`)
+    out, line breaks kept, ends trimmed.
 
     Refuses (in this order) a personal identity number, a missing required text, a text
     over the limit.
     """
 
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = xml_safe(value).replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc"
     ).strip()

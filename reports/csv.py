@@ -11,6 +11,8 @@
   return gets a leading `'`, so that Excel, LibreOffice and Google Sheets show it as text
   instead of running it (OWASP "CSV injection"). This applies to negative numbers too: a
   `-2` reads as the text `'-2`, which is the price of never guessing what is safe.
+- Characters no document can hold (U+FFFF, C0 controls; `domain.text`) are left out, as in
+  every other file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import date, datetime
 from typing import Final
 
 from domain.document import CellValue, Dataset
+from domain.text import xml_safe
 
 BOM: Final = "\ufeff"
 DELIMITER: Final = ";"
@@ -28,6 +31,7 @@ DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 def defuse(text: str) -> str:
+    text = xml_safe(text)
     return "'" + text if text.startswith(DANGEROUS) else text
 
 

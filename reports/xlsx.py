@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from domain.document import CellValue, Column, Dataset
+from domain.text import xml_safe
 
 MAX_SHEET_NAME: Final = 31
 _FORBIDDEN: Final = re.compile(r"[\[\]:*?/\\]")
@@ -35,7 +36,7 @@ _TOP: Final = Alignment(vertical="top", wrap_text=False)
 def sheet_name(title: str, taken: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of `[]:*?/\\`, unique (case-insensitive)."""
 
-    base = _FORBIDDEN.sub("-", title).strip("' ") or "Blad"
+    base = _FORBIDDEN.sub("-", xml_safe(title)).strip("' ") or "Blad"
     name = base[:MAX_SHEET_NAME]
     number = 2
     while name.casefold() in taken:
@@ -47,6 +48,9 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: CellValue, column: Column) -> WriteOnlyCell:
+    if isinstance(value, str):
+        # openpyxl refuses a character XML cannot hold (U+FFFF, a control character).
+        value = xml_safe(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # Never a formula: openpyxl would otherwise take a leading `=` as one.
@@ -78,7 +82,7 @@ def _write_sheet(
         sheet.column_dimensions[get_column_letter(position)].width = columns[index].width
     header = []
     for index in keep:
-        cell = WriteOnlyCell(sheet, value=columns[index].title)
+        cell = WriteOnlyCell(sheet, value=xml_safe(columns[index].title))
         cell.data_type = "s"
         cell.font = _BOLD
         header.append(cell)
@@ -91,7 +95,7 @@ def _write_sheet(
 
 def render(dataset: Dataset) -> bytes:
     book = Workbook(write_only=True)
-    book.properties.title = dataset.title
+    book.properties.title = xml_safe(dataset.title)
     book.properties.creator = "Samverkansboten"
     book.properties.language = "sv-SE" if dataset.language == "sv" else "en-GB"
     taken: set[str] = set()
