@@ -10,7 +10,7 @@ from handlers import (
     my_updates,
     notes,
     reminders,
-    reports,
+    report_commands,
     updates,
     whoami,
 )
@@ -63,15 +63,16 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "help.cmd.next_step", "help.ex.next_step",
     ),
     CommandSpec(
-        "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",
+        "sammanfattning", ("summary",), report_commands.handle_summary, "help.cmd.summary",
         "help.ex.summary",
     ),
     # "status" and "export" are the same word in both languages; the alias is for help.
     CommandSpec(
-        "status", ("plan-status",), reports.handle_status, "help.cmd.status", "help.ex.status"
+        "status", ("plan-status",), report_commands.handle_status, "help.cmd.status",
+        "help.ex.status",
     ),
     CommandSpec(
-        "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
+        "export", ("export-file", "exportera"), report_commands.handle_export, "help.cmd.export",
         "help.ex.export",
     ),
     CommandSpec(

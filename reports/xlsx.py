@@ -1,6 +1,8 @@
 """The rows as an Excel workbook (openpyxl, write-only: a million rows stay out of memory).
 
-One sheet with every row first ("Alla"), then one per goal area in the plan's order. Each
+One sheet with every row first ("Alla"), then one per goal area in the plan's order; where
+the rows come in parts (`Datasets`: the summary, the status per organisation), a sheet per
+part, in order, and the goal areas' sheets after the part that has them. Each
 sheet: a bold, frozen header row, an auto filter over the whole table, column widths, and
 typed cells: dates are date cells (`yyyy-mm-dd`), numbers are numbers, text is text. Text is
 always stored as text, never as a formula, whatever it starts with (`=HYPERLINK(…)` stays
@@ -22,7 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from domain.document import CellValue, Column, Dataset
+from domain.document import CellValue, Column, Dataset, Datasets
 from domain.text import xml_safe
 
 MAX_SHEET_NAME: Final = 31
@@ -93,12 +95,21 @@ def _write_sheet(
     sheet.auto_filter.ref = f"A1:{last_column}{len(rows) + 1}"
 
 
-def render(dataset: Dataset) -> bytes:
+def render(dataset: Dataset | Datasets) -> bytes:
+    parts = dataset.parts if isinstance(dataset, Datasets) else (dataset,)
     book = Workbook(write_only=True)
     book.properties.title = xml_safe(dataset.title)
     book.properties.creator = "Samverkansboten"
     book.properties.language = "sv-SE" if dataset.language == "sv" else "en-GB"
     taken: set[str] = set()
+    for part in parts:
+        _write_part(book, part, taken)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_part(book: Workbook, dataset: Dataset, taken: set[str]) -> None:
     columns = list(dataset.columns)
     _write_sheet(book, dataset.all_sheet or dataset.title, taken, columns, dataset.rows)
     if dataset.sheet_column is not None:
@@ -108,6 +119,3 @@ def render(dataset: Dataset) -> bytes:
             by_sheet.setdefault(str(row[index]), []).append(row)
         for name, rows in by_sheet.items():
             _write_sheet(book, name, taken, columns, rows)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
