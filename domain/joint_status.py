@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, NamedTuple
 
 # Worst to best: which status an activity shows, and the direction of a change.
 STATUS_RANK: Final[dict[str, int]] = {
@@ -32,9 +32,9 @@ STATUS_RANK: Final[dict[str, int]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class OrganisationReport:
-    """One organisation's reports on one activity, as storage aggregated them."""
+class OrganisationReport(NamedTuple):
+    """One organisation's reports on one activity, as storage aggregated them (a named tuple:
+    a status of a thousand activities makes five thousand of them)."""
 
     organisation_id: str
     # Its latest live report at the period's end (None: none by then), and when that was.
@@ -44,8 +44,7 @@ class OrganisationReport:
     previous_status: str | None = None
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """One organisation's part in an activity's status."""
 
     organisation_id: str
@@ -87,18 +86,27 @@ def worst(statuses: Iterable[str | None]) -> str | None:
     below every known one: shown, never hidden behind a better one."""
 
     found: str | None = None
-    rank = 7
+    lowest = len(STATUS_RANK)
     for status in statuses:
-        if status is not None and STATUS_RANK.get(status, -1) < rank:
-            found, rank = status, STATUS_RANK.get(status, -1)
+        if status is not None:
+            rank = STATUS_RANK.get(status, -1)
+            if rank < lowest:
+                found, lowest = status, rank
     return found
 
 
 def joint_status(owners: Sequence[str], reports: Iterable[OrganisationReport]) -> JointStatus:
     by_org = {r.organisation_id: r for r in reports}
-    parts = [_standing(org, True, by_org.pop(org, None)) for org in dict.fromkeys(owners)]
-    parts.extend(_standing(org, False, report) for org, report in sorted(by_org.items())
-                 if report.status or report.previous_status)
+    parts: list[Standing] = []
+    for org in dict.fromkeys(owners):
+        report = by_org.pop(org, None)
+        parts.append(Standing(org, True, None, None, None) if report is None else Standing(
+            org, True, report.status, report.last_update, report.previous_status))
+    for org in sorted(by_org):
+        report = by_org[org]
+        if report.status or report.previous_status:
+            parts.append(Standing(org, False, report.status, report.last_update,
+                                  report.previous_status))
     dates = [p.last_update for p in parts if p.last_update is not None]
     return JointStatus(
         status=worst(p.status for p in parts),
@@ -106,9 +114,3 @@ def joint_status(owners: Sequence[str], reports: Iterable[OrganisationReport]) -
         last_update=max(dates) if dates else None,
         parts=tuple(parts),
     )
-
-
-def _standing(org: str, owner: bool, report: OrganisationReport | None) -> Standing:
-    if report is None:
-        return Standing(org, owner, None, None, None)
-    return Standing(org, owner, report.status, report.last_update, report.previous_status)

@@ -32,10 +32,10 @@ def remembering(t: Translate) -> Translate:
     """`t`, remembering what it answered: a status of a thousand activities asks the catalog
     the same few words thousands of times."""
 
-    answers: dict[tuple[str, tuple[tuple[str, object], ...]], str] = {}
+    answers: dict[object, str] = {}
 
     def translate(key: str, **params: object) -> str:
-        asked = (key, tuple(sorted(params.items())))
+        asked = (key, *params.items()) if params else key
         try:
             return answers[asked]
         except KeyError:
@@ -232,23 +232,25 @@ def organisation_status_text(
     marked so; owners without a report are named last ("Alla parter" when that is all).
     """
 
-    def name(org: str) -> str:
-        return organisations.get(org, org)
-
     groups: dict[tuple[str | None, bool], list[str]] = {}
+    silent: list[str] = []
+    owners = 0
     for part in joint.reported():
-        key = (part.status, part.owner)
-        groups.setdefault(key, []).append(
-            name(part.organisation_id) if part.owner else t(
-                "reports.breakdown.not_owner", organisation=name(part.organisation_id)))
-    parts = []
-    for (code, _owner), names in groups.items():
-        symbol = STATUS_BY_CODE[code].symbol if code in STATUS_BY_CODE else ""
-        parts.append(" ".join(x for x in (", ".join(names), symbol, status_text(t, code)) if x))
-    silent = joint.silent_owners()
+        name = organisations.get(part.organisation_id, part.organisation_id)
+        groups.setdefault((part.status, part.owner), []).append(
+            name if part.owner else t("reports.breakdown.not_owner", organisation=name))
+    for part in joint.parts:
+        if part.owner:
+            owners += 1
+            if part.status is None:
+                silent.append(part.organisation_id)
+    texts = [
+        f"{', '.join(names)} {STATUS_BY_CODE[code].symbol} {status_text(t, code)}"
+        if code in STATUS_BY_CODE else f"{', '.join(names)} {status_text(t, code)}"
+        for (code, _owner), names in groups.items()
+    ]
     if silent:
-        owners = [p.organisation_id for p in joint.parts if p.owner]
-        named = (owners_text(t, silent, organisations) if len(silent) == len(owners)
-                 else ", ".join(name(o) for o in silent))
-        parts.append(t("reports.breakdown.no_report", organisations=named))
-    return " · ".join(parts)
+        named = (owners_text(t, silent, organisations) if len(silent) == owners
+                 else ", ".join(organisations.get(o, o) for o in silent))
+        texts.append(t("reports.breakdown.no_report", organisations=named))
+    return " · ".join(texts)

@@ -58,8 +58,9 @@ class Update(Base):
     # meeting.
     __table_args__ = (
         Index("ix_updates_activity_latest", "activity_code", "withdrawn", "created_at", "id"),
+        # Ending with the status: an organisation's latest status is read from the index alone.
         Index("ix_updates_activity_org_latest", "activity_code", "organisation_id",
-              "withdrawn", "created_at", "id"),
+              "withdrawn", "created_at", "id", "status"),
         Index("ix_updates_group_window", "group_id", "withdrawn", "updated_at"),
     )
 

@@ -8,8 +8,9 @@ A joint activity has a status per owner organisation: each organisation's latest
 its status, and the activity's status is the worst of them (domain/joint_status.py). An
 update speaks for its author's organisation as it was when it was reported, so that is kept
 on the update (`organisation_id`, filled from the authors for the updates already there),
-and `ix_updates_activity_org_latest` makes each organisation's latest update one index seek,
-as `ix_updates_activity_latest` does for the activity's.
+`ix_updates_activity_org_latest` makes each organisation's latest update one index seek, as
+`ix_updates_activity_latest` does for the activity's; it ends with the status, so that the
+seek reads the index alone.
 
 On SQLite the NOT NULL and the foreign key are a copy of the table (batch mode); on
 PostgreSQL they are ALTER TABLE statements.
@@ -42,7 +43,8 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             'ix_updates_activity_org_latest',
-            ['activity_code', 'organisation_id', 'withdrawn', 'created_at', 'id'], unique=False,
+            ['activity_code', 'organisation_id', 'withdrawn', 'created_at', 'id', 'status'],
+            unique=False,
         )
 
 
