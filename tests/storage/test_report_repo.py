@@ -82,6 +82,29 @@ def test_status_figures_take_each_organisations_latest_live_update(
     assert by_code["GS-1"].organisations == () and by_code["GS-1"].updates_in_period == 0
 
 
+def test_each_organisations_standing_is_found_behind_the_others_updates(
+    stores: StoreFactory
+) -> None:
+    with stores() as store:
+        add(store, "VIP-1", "delayed", datetime(2026, 5, 1, 8, tzinfo=UTC))
+        add(store, "VIP-1", "at_risk", datetime(2026, 5, 2, 8, tzinfo=UTC), author="emma.falk")
+        add(store, "VIP-1", "on_track", datetime(2026, 7, 1, 8, tzinfo=UTC), author="emma.falk")
+        for day in (2, 3, 4):
+            add(store, "VIP-1", "on_track", datetime(2026, 7, day, 8, tzinfo=UTC),
+                author="amir.haddad")
+    with stores() as store:
+        figures = store.reports.status_figures(since=SINCE, until=NOW)
+    vip = next(f for f in figures.activities if f.code == "VIP-1")
+    assert sorted(vip.organisations) == [
+        OrganisationReport("fyrbodal", "delayed", datetime(2026, 5, 1, 8, tzinfo=UTC),
+                           "delayed"),
+        OrganisationReport("gr", "on_track", datetime(2026, 7, 4, 8, tzinfo=UTC), None),
+        OrganisationReport("sjuharad", "on_track", datetime(2026, 7, 1, 8, tzinfo=UTC),
+                           "at_risk"),
+    ]
+    assert vip.updates_in_period == 4
+
+
 @pytest.mark.usefixtures("filled")
 def test_status_figures_as_they_stood_at_an_earlier_moment(stores: StoreFactory) -> None:
     with stores() as store:
