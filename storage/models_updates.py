@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, Person
@@ -58,9 +58,11 @@ class Update(Base):
     # meeting.
     __table_args__ = (
         Index("ix_updates_activity_latest", "activity_code", "withdrawn", "created_at", "id"),
-        # Ending with the status: an organisation's latest status is read from the index alone.
+        # Live updates only, ending with the status: an organisation's latest status is the
+        # last entry of its range, read from the index alone.
         Index("ix_updates_activity_org_latest", "activity_code", "organisation_id",
-              "withdrawn", "created_at", "id", "status"),
+              "created_at", "id", "status",
+              postgresql_where=text("withdrawn = false"), sqlite_where=text("withdrawn = 0")),
         Index("ix_updates_group_window", "group_id", "withdrawn", "updated_at"),
     )
 

@@ -41,16 +41,16 @@ def upgrade() -> None:
             batch_op.f('fk_updates_organisation_id_organisations'), 'organisations',
             ['organisation_id'], ['id'],
         )
-        batch_op.create_index(
-            'ix_updates_activity_org_latest',
-            ['activity_code', 'organisation_id', 'withdrawn', 'created_at', 'id', 'status'],
-            unique=False,
-        )
+    op.create_index(
+        'ix_updates_activity_org_latest', 'updates',
+        ['activity_code', 'organisation_id', 'created_at', 'id', 'status'], unique=False,
+        postgresql_where=sa.text('withdrawn = false'), sqlite_where=sa.text('withdrawn = 0'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_updates_activity_org_latest', table_name='updates')
     with op.batch_alter_table('updates', schema=None) as batch_op:
-        batch_op.drop_index('ix_updates_activity_org_latest')
         batch_op.drop_constraint(
             batch_op.f('fk_updates_organisation_id_organisations'), type_='foreignkey')
         batch_op.drop_column('organisation_id')
