@@ -11,9 +11,9 @@ Every person is invented (names drawn from short lists of common Swedish names, 
 under `.example`).
 
 Updates spread evenly over the years (oldest first), each about an activity of its group,
-written by a member of the group; statuses drift from one update to the next; about 40 % of
-the updates of an activity with indicators carry a value, 15 % name a risk, 5 % were
-changed once after they were written, 1 % are withdrawn.
+written by a member of the group for the member's organisation; statuses drift from one
+update to the next; about 40 % of the updates of an activity with indicators carry a value,
+15 % name a risk, 5 % were changed once after they were written, 1 % are withdrawn.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ WORDS = (
     "rutin", "nätverk", "efterlevandestöd", "händelseanalys", "samsjuklighet", "underlag",
 )
 UPDATE_COLUMNS = (
-    "id", "uid", "activity_code", "group_id", "author_id", "created_at", "updated_at",
+    "id", "uid", "activity_code", "group_id", "author_id", "organisation_id", "created_at",
+    "updated_at",
     "version", "status", "summary", "next_steps", "risks", "indicator_values", "withdrawn",
     "withdrawn_reason",
 )
@@ -207,7 +208,9 @@ def update_rows(shape: Shape) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any,
         at = start + timedelta(seconds=step * (number - 1) + rnd.random() * step)
         n = rnd.randrange(activities)
         g = n // shape.activities_per_group
-        author = f"p{g * shape.members_per_group + rnd.randrange(shape.members_per_group):06d}"
+        member = rnd.randrange(shape.members_per_group)
+        author = f"p{g * shape.members_per_group + member:06d}"
+        organisation = ORGANISATIONS[member % len(ORGANISATIONS)][0]
         status = last_status[n] if rnd.random() < 0.6 else rnd.choice(STATUSES)
         last_status[n] = status
         values = {f"ind-{n}": float(rnd.randint(0, 49))} if n % 3 == 0 and rnd.random() < 0.4 \
@@ -224,8 +227,8 @@ def update_rows(shape: Shape) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any,
             updated = updated + timedelta(days=1)
         uid = f"{rnd.getrandbits(128):032x}"
         common = (n, g, author, status, summary, next_steps, risks, values)
-        row = (number, uid, activity_code(n), group_id(g), author, created, updated, version,
-               status, summary, next_steps, risks, values, withdrawn,
+        row = (number, uid, activity_code(n), group_id(g), author, organisation, created,
+               updated, version, status, summary, next_steps, risks, values, withdrawn,
                "Fel aktivitet" if withdrawn else "")
         versions = [_version(number, 1, created, common, False)]
         if edited:

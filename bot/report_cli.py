@@ -2,7 +2,8 @@
 
 The same builders as the chat and the `/export` links (`handlers.reports.build_file`); no
 rights are checked (whoever runs the command line has the database). Binary formats (docx,
-xlsx, png) are not written to a terminal: give `--output FILE` or redirect.
+xlsx, png) are not written to a terminal: give `--output FILE` or redirect. `--output` naming
+a folder writes the file there under the report's own name, `<kind>-<group or plan>-<date>`.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def run_report(
             )
     finally:
         runtime.close()
+    if output is not None and output.is_dir():
+        output = output / file.filename  # `<kind>-<group or plan>-<date>.<ext>`
     write_file(file.content, output, target,
                t("reports.cli.written", file=output, count=len(file.content)))
     return EXIT_OK

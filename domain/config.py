@@ -15,10 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from domain.config_calendar import Finding, meeting_warnings, series_problems
+from domain.text import first_unsafe
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
 Language = Literal["sv", "en"]
@@ -27,6 +35,18 @@ Role = Literal["member", "chef"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _documents_can_hold_it(cls, value: Any) -> Any:
+        """Names and titles end up in Word and Excel files: a character those cannot hold
+        (U+FFFF, a control character; `domain.text`) is refused here, with its line."""
+
+        for text in value if isinstance(value, tuple) else (value,):
+            char = first_unsafe(text) if isinstance(text, str) else None
+            if char is not None:
+                raise PydanticCustomError("config.unsafe_text", "{char}", {"char": char})
+        return value
 
 
 class Organisation(_Strict):
@@ -274,6 +294,8 @@ def load_config_text(text: str) -> LoadResult:
                 kind, "config.invalid"
             )
             params: dict[str, Any] = {"detail": error["msg"]}
+            if kind.startswith("config."):
+                params.update(error.get("ctx", {}))
             if error["type"] == "literal_error":
                 params["allowed"] = str(error.get("ctx", {}).get("expected", ""))
             problems.append(Problem(_path(loc), locator.line_of(loc), code, params))

@@ -11,10 +11,11 @@ beside the text so that spreadsheets get real dates and numbers, not their spell
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
+from domain.text import xml_safe
 from domain.updates import STATUSES
 
 # Traffic-light colours of a status (see `domain.updates.Status.colour`); blue is "done".
@@ -192,3 +193,36 @@ class Dataset:
 
     def index(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)
+
+
+@dataclass(frozen=True)
+class Datasets:
+    """Several sets of rows in one file: a sheet each (XLSX; a dataset with a `sheet_column`
+    adds its sheets), a section each (CSV), a part each (JSON). The status with its rows per
+    organisation; the summary with its updates, decisions, next steps, who has not reported
+    and the draft agenda."""
+
+    title: str
+    parts: tuple[Dataset, ...]
+    filename: str = "rader"
+    language: str = "sv"
+
+
+_T = TypeVar("_T")
+
+
+def xml_safe_tree(value: _T) -> _T:
+    """The document (or any part of it) with every text made safe for XML (`domain.text`):
+    what Word and Excel writers call first, for text stored before it was cleaned on entry."""
+
+    return _safe(value)  # type: ignore[no-any-return]
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_safe(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _safe(getattr(value, f.name)) for f in fields(value)})
+    return value

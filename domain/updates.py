@@ -18,6 +18,7 @@ and not negative; percentages lie in 0–100.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
@@ -28,6 +29,7 @@ from typing import Any, Final, Literal
 
 from domain.plan import PlanActivity
 from domain.pnr import contains_identity_number
+from domain.text import xml_safe
 
 Colour = Literal["grey", "green", "yellow", "red", "blue"]
 
@@ -159,10 +161,14 @@ def _code_key(text: str) -> str:
 
 @dataclass(frozen=True)
 class ActivityMatch:
-    """One activity, or the candidates to choose from (empty: nothing matched)."""
+    """One activity, or the candidates to choose from (empty: nothing matched).
+
+    `by_code`: the activity was named by its code (not found among words of titles).
+    """
 
     activity: PlanActivity | None
     candidates: tuple[PlanActivity, ...] = ()
+    by_code: bool = False
 
 
 def activity_by_code(text: str, activities: Sequence[PlanActivity]) -> PlanActivity | None:
@@ -175,6 +181,46 @@ def activity_by_code(text: str, activities: Sequence[PlanActivity]) -> PlanActiv
     return hits[0] if len(hits) == 1 else None
 
 
+# A word written as a code is: letters, then digits (`VIP-9`, `SP4`, `UPP-1.2`).
+_CODE_SHAPE: Final = re.compile(r"[^\W\d_]{1,12}[-–.]?[0-9]{1,6}(?:[-.][0-9]{1,6})*")
+_CLOSEST: Final = 5
+
+
+def _letters(code_key: str) -> str:
+    return re.sub(r"[0-9].*", "", code_key)
+
+
+def written_as_code(words: Sequence[str], activities: Sequence[PlanActivity]) -> str | None:
+    """The code the first words are written as (`VIP-9`, or `VIP 9` where VIP begins codes of
+    the plan), whether or not the plan has it; None: they are words, not a code."""
+
+    if not words or len(words[0]) > _MAX_QUERY_LENGTH:
+        return None
+    if _CODE_SHAPE.fullmatch(words[0]):
+        return words[0]
+    prefixes = {_letters(_code_key(a.code)) for a in activities}
+    if len(words) > 1 and words[1].isdigit() and _code_key(words[0]) in prefixes - {""}:
+        return f"{words[0]} {words[1]}"
+    return None
+
+
+def closest_codes(text: str, activities: Sequence[PlanActivity]) -> tuple[PlanActivity, ...]:
+    """The activities whose codes are nearest a mistyped one: those with the same letters
+    first (`SP-4` → SP-1, SP-2, SP-3), then by likeness (`VP-1` → VIP-1); at most five."""
+
+    key = _code_key(text)
+    letters = _letters(key)
+    scored = []
+    for activity in activities:
+        other = _code_key(activity.code)
+        likeness = difflib.SequenceMatcher(None, key, other).ratio()
+        same = bool(letters) and _letters(other) == letters
+        if same or likeness >= 0.6:
+            scored.append((not same, -likeness, activity.goal_area_position, activity.position,
+                           activity.code, activity))
+    return tuple(item[-1] for item in sorted(scored, key=lambda item: item[:-1])[:_CLOSEST])
+
+
 def match_activity(query: str, activities: Sequence[PlanActivity]) -> ActivityMatch:
     """By code, or by words of the title: every word (2+ letters) must occur in it.
 
@@ -185,7 +231,7 @@ def match_activity(query: str, activities: Sequence[PlanActivity]) -> ActivityMa
         return ActivityMatch(None)
     exact = activity_by_code(query, activities)
     if exact is not None:
-        return ActivityMatch(exact)
+        return ActivityMatch(exact, by_code=True)
     words = [w for w in _key(query).split() if len(w) >= _MIN_WORD_LENGTH]
     if not words:
         return ActivityMatch(None)
@@ -198,7 +244,10 @@ def match_activity(query: str, activities: Sequence[PlanActivity]) -> ActivityMa
     return ActivityMatch(None, tuple(hits))
 
 
-InlineKind = Literal["form", "report", "ambiguous", "unknown_activity", "unknown_status"]
+InlineKind = Literal[
+    "form", "report", "confirm", "ambiguous", "unknown_code", "unknown_activity",
+    "unknown_status",
+]
 
 
 @dataclass(frozen=True)
@@ -206,7 +255,12 @@ class InlineReport:
     """What `rapportera <activity> <status> <text>` says, as far as it can be read.
 
     `form`: not everything was given; open the form with what was (`activity`, `status`).
-    `query`: the words that failed (`ambiguous`, `unknown_activity`, `unknown_status`).
+    `report`: the activity by its code, a status and a text: ready to store.
+    `confirm`: the same, but the activity was found by words of its title: the person is
+    asked (the form, filled in) before anything is stored.
+    `unknown_code`: the words are written as a code the plan does not have; `candidates` are
+    the closest codes. Nothing is ever stored against another activity.
+    `query`: the words that failed (`ambiguous`, `unknown_*`), or were matched (`confirm`).
     """
 
     kind: InlineKind
@@ -217,7 +271,9 @@ class InlineReport:
     query: str = ""
 
 
-def _after_status(activity: PlanActivity, rest: Sequence[str]) -> InlineReport:
+def _after_status(
+    activity: PlanActivity, rest: Sequence[str], *, by_code: bool = True, query: str = ""
+) -> InlineReport:
     if not rest:
         return InlineReport("form", activity)
     taken = take_status(rest)
@@ -227,7 +283,7 @@ def _after_status(activity: PlanActivity, rest: Sequence[str]) -> InlineReport:
     text = " ".join(rest[count:]).strip().lstrip("-–—:").strip()
     if not text:
         return InlineReport("form", activity, status)
-    return InlineReport("report", activity, status, text)
+    return InlineReport("report" if by_code else "confirm", activity, status, text, query=query)
 
 
 def interpret_report_words(
@@ -235,8 +291,10 @@ def interpret_report_words(
 ) -> InlineReport:
     """Read `VIP-1 pågår Utbildningsdag genomförd` or `efterlevandestöd i uppstart Möte hölls`.
 
-    The activity is the first word when it is a code; otherwise the words before the first
-    status word are matched against the titles.
+    The activity is the first word when it is a code. A first word written as a code that the
+    plan does not have (`VIP-9`) is never read as words of a title: the answer is the closest
+    codes. Otherwise the words before the first status word are matched against the titles,
+    and a report found that way is only `confirm`ed, not stored.
     """
 
     if not words:
@@ -244,6 +302,13 @@ def interpret_report_words(
     by_code = activity_by_code(words[0], activities)
     if by_code is not None:
         return _after_status(by_code, words[1:])
+    code = written_as_code(words, activities)
+    if code is not None:
+        exact = activity_by_code(code, activities)
+        if exact is not None:
+            return _after_status(exact, words[2:])
+        return InlineReport("unknown_code", candidates=closest_codes(code, activities),
+                            query=code)
     ambiguous: InlineReport | None = None
     first_query = ""
     for index in range(1, len(words)):
@@ -253,7 +318,8 @@ def interpret_report_words(
         first_query = first_query or query
         match = match_activity(query, activities)
         if match.activity is not None:
-            return _after_status(match.activity, words[index:])
+            return _after_status(match.activity, words[index:], by_code=match.by_code,
+                                 query=query)
         if match.candidates and ambiguous is None:
             ambiguous = InlineReport("ambiguous", candidates=match.candidates, query=query)
     if ambiguous is not None:
@@ -297,13 +363,14 @@ def _without_format_characters(text: str) -> str:
 
 
 def clean_text(value: str, rule: TextRule) -> str:
-    """The text as stored: control characters out, line breaks kept, ends trimmed.
+    """The text as stored: control characters and what no document can hold (`domain.text`)
+    out, line breaks kept, ends trimmed.
 
     Refuses (in this order) a personal identity number, a missing required text, a text
     over the limit.
     """
 
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = xml_safe(value).replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc"
     ).strip()

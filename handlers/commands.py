@@ -13,9 +13,10 @@ from handlers import (
     gdpr,
     help,
     home,
+    my_updates,
     notes,
     reminders,
-    reports,
+    report_commands,
     schedule_changes,
     updates,
     whoami,
@@ -55,14 +56,14 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         replay=updates.replay, writes=True,
     ),
     CommandSpec(
-        "mina", ("mine",), updates.handle_mine, "help.cmd.mine", "help.ex.mine", personal=True
+        "mina", ("mine",), my_updates.handle_mine, "help.cmd.mine", "help.ex.mine", personal=True
     ),
     CommandSpec(
-        "ändra", ("edit",), updates.handle_edit, "help.cmd.edit", "help.ex.edit", writes=True
+        "ändra", ("edit",), my_updates.handle_edit, "help.cmd.edit", "help.ex.edit", writes=True
     ),
     CommandSpec(
-        "ta-bort", ("withdraw",), updates.handle_withdraw, "help.cmd.withdraw",
-        "help.ex.withdraw", replay=updates.replay_withdrawal, writes=True,
+        "ta-bort", ("withdraw",), my_updates.handle_withdraw, "help.cmd.withdraw",
+        "help.ex.withdraw", replay=my_updates.replay_withdrawal, writes=True,
     ),
     CommandSpec(
         "beslut", ("decision",), notes.handle_decision, "help.cmd.decision", "help.ex.decision",
@@ -73,16 +74,16 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "help.cmd.next_step", "help.ex.next_step", replay=notes.replay,
     ),
     CommandSpec(
-        "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",
+        "sammanfattning", ("summary",), report_commands.handle_summary, "help.cmd.summary",
         "help.ex.summary",
     ),
     # "status" and "export" are the same word in both languages.
     CommandSpec(
-        "status", ("plan-status",), reports.handle_status, "help.cmd.status", "help.ex.status",
-        same_in_english=True,
+        "status", ("plan-status",), report_commands.handle_status, "help.cmd.status",
+        "help.ex.status", same_in_english=True,
     ),
     CommandSpec(
-        "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
+        "export", ("export-file", "exportera"), report_commands.handle_export, "help.cmd.export",
         "help.ex.export", same_in_english=True,
     ),
     CommandSpec(

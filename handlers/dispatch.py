@@ -37,6 +37,7 @@ from time import monotonic
 from domain.errors import StoreUnavailable
 from domain.model import Person
 from domain.pnr import redact
+from domain.text import xml_safe
 from handlers.core import (
     CommandSpec,
     Context,
@@ -58,9 +59,13 @@ REFUSED = "refused"
 
 
 def scrub(text: str) -> str:
-    """Text as it can be stored: a lone surrogate (JSON allows "\\ud800") becomes U+FFFD."""
+    """Text as it can be stored: a lone surrogate (JSON allows "\\ud800") becomes U+FFFD, and
+    what no Word or Excel file can hold (U+FFFF, C0 controls, `domain.text`) is removed."""
 
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if text else text
+    if not text:
+        return text
+    return xml_safe(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"))
+
 
 # The language of the person being served, once known: a failure is answered in it too.
 _LANGUAGE: ContextVar[str | None] = ContextVar("samverkan_language", default=None)

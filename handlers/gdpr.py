@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
+from domain.calendar import STOCKHOLM
 from domain.document import Block, Divider, Document, Fields, Heading, Paragraph
 from domain.extract_link import FORMATS, ExtractFormat, ExtractRequest, extract_key, sign, verify
+from domain.report_words import local_date, slug
 from domain.signed_link import LinkError, PurposeKey
+from domain.updates import format_value
 from handlers import messages as chat
 from handlers.core import Context, Options
 from handlers.i18n import Translator, translator
@@ -110,14 +113,14 @@ def build_extract(store: Store, t: Translator, person_id: str, fmt: ExtractForma
     data = store.register.extract(person_id)
     if data is None:
         return None
-    name = f"registerutdrag-{person_id}-{now.date().isoformat()}"
+    name = f"{slug(t('gdpr.file'))}-{slug(person_id)}-{local_date(now).isoformat()}"
     if fmt == "json":
         body = {"generated_at": now.isoformat(), "person_id": person_id, **data}
         content = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
         return ExtractFile(f"{name}.json", MEDIA_TYPES[fmt], content)
     from reports import render_document
 
-    document = extract_document(t, data, now, filename=name)
+    document = extract_document(t, data, now, filename=name, names=_names(store))
     return ExtractFile(f"{name}.{fmt}", MEDIA_TYPES[fmt], render_document(document, fmt))
 
 
@@ -126,30 +129,119 @@ def _label(t: Translator, field: str) -> str:
     return t(key) if t.has(key) else field
 
 
-def _value(t: Translator, value: Any) -> str:
+# Stored codes shown in words: (section, field) → the catalog prefix of their labels. A code
+# the catalog has no words for is shown as it is (never hidden).
+_VALUE_LABELS: Final[dict[tuple[str, str], str]] = {
+    ("person", "language"): "gdpr.value.language",
+    ("chat_identities", "platform"): "gdpr.value.platform",
+    ("chat_identities", "source"): "gdpr.value.source",
+    ("memberships", "role"): "gdpr.value.role",
+    ("representatives", "as"): "gdpr.value.as",
+    ("updates", "status"): "updates.status",
+    ("history", "status"): "updates.status",
+    ("history", "by"): "gdpr.value.by",
+    ("next_steps", "status"): "gdpr.value.step_status",
+    ("schedule_changes", "kind"): "gdpr.value.change",
+    ("reminders", "rule"): "gdpr.value.rule",
+    ("reminders", "platform"): "gdpr.value.platform",
+    ("reminders", "status"): "gdpr.value.delivery",
+    ("teams_conversations", "kind"): "gdpr.value.conversation",
+    ("audit_entries", "action"): "gdpr.value.action",
+    ("audit_entries", "outcome"): "gdpr.value.outcome",
+}
+# Fields holding a moment (ISO 8601 in UTC as stored): shown in Swedish local time, to the
+# minute.
+_MOMENTS: Final = frozenset({
+    "at", "created_at", "updated_at", "recorded_at", "closed_at", "new_start", "revoked_at",
+    "due_at", "finished_at", "meeting_start",
+})
+
+
+def _words(t: Translator, section: str, field: str, value: Any) -> str | None:
+    """The value of a stored code or moment in words; None: shown as it is."""
+
+    if not isinstance(value, str) or not value:
+        return None
+    prefix = _VALUE_LABELS.get((section, field))
+    if prefix is not None:
+        key = f"{prefix}.{value.replace(' ', '_')}"
+        return t(key) if t.has(key) else value
+    if field in _MOMENTS:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        local = moment.astimezone(STOCKHOLM)
+        return t("gdpr.moment", date=local.date().isoformat(), time=f"{local:%H:%M}")
+    return None
+
+
+# Fields holding an id of something with a name (the names come from the store).
+_NAMED: Final[dict[str, str]] = {
+    "group": "group", "group_id": "group", "organisation": "organisation",
+    "organisation_id": "organisation", "responsible_org_id": "organisation",
+}
+Names = dict[str, dict[str, str]]
+
+
+def _value(t: Translator, value: Any, section: str = "", field: str = "",
+           names: Names | None = None) -> str:
+    words = _words(t, section, field, value)
+    if words is not None:
+        return words
+    names = names or {}
+    if field in _NAMED and isinstance(value, str) and value in names.get(_NAMED[field], {}):
+        return names[_NAMED[field]][value]
+    if field == "indicator_values" and isinstance(value, dict) and value:
+        indicators = names.get("indicator", {})
+        return "; ".join(f"{indicators.get(key, key)}: {_value(t, item)}"
+                         for key, item in value.items())
     if value is None or value == "" or value == {} or value == []:
         return "–"
     if isinstance(value, bool):
         return t("gdpr.yes") if value else t("gdpr.no")
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_value(t, item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "; ".join(_value(t, item) for item in value)
+    if isinstance(value, float):
+        return format_value(value, t.language)
     return str(value)
 
 
-def _fields(t: Translator, item: dict[str, Any], skip: tuple[str, ...] = ()) -> Fields:
+def _fields(t: Translator, section: str, item: dict[str, Any], names: Names,
+            skip: tuple[str, ...] = ()) -> Fields:
     return Fields(tuple(
-        (_label(t, key), _value(t, value)) for key, value in item.items() if key not in skip
+        (_label(t, key), _value(t, value, section, key, names))
+        for key, value in item.items() if key not in skip
     ))
 
 
+def _names(store: Store) -> Names:
+    """What the ids in an extract are called: groups, organisations, indicators."""
+
+    activities = store.plan.activities()
+    return {
+        "group": {g.id: g.name for g in store.plan.groups()},
+        "organisation": {o.id: o.name for o in store.plan.organisations()},
+        "indicator": {i.id: i.name for a in activities for i in a.indicators},
+    }
+
+
 def extract_document(t: Translator, data: dict[str, Any], now: datetime, *,
-                     filename: str = "registerutdrag") -> Document:
+                     filename: str = "registerutdrag", names: Names | None = None) -> Document:
+    """The extract as a document that reads as prose: labels and values in the reader's
+    language (no stored codes), times in Swedish local time to the minute."""
+
+    names = names or {}
     person = data["person"]
     blocks: list[Block] = [
         Paragraph(t("gdpr.doc.intro")),
         Heading(t("gdpr.section.person"), 2),
-        _fields(t, {**{k: v for k, v in person.items() if k != "organisation"},
-                    "organisation": person["organisation"]["name"]}),
+        _fields(t, "person", {**{k: v for k, v in person.items() if k != "organisation"},
+                              "organisation": person["organisation"]["name"]}, names),
     ]
     for section in SECTIONS:
         items: list[dict[str, Any]] = data.get(section, [])
@@ -161,16 +253,20 @@ def extract_document(t: Translator, data: dict[str, Any], now: datetime, *,
             if section == "updates":
                 blocks.append(Heading(t("gdpr.doc.update", number=item["id"],
                                         activity=item["activity_code"]), 3))
-                blocks.append(_fields(t, item, skip=("history",)))
+                blocks.append(_fields(t, section, item, names, skip=("history",)))
                 for version in item["history"]:
                     blocks.append(Heading(t("gdpr.doc.version", version=version["version"]), 4))
-                    blocks.append(_fields(t, version, skip=("version",)))
+                    blocks.append(_fields(t, "history", version, names, skip=("version",)))
             else:
-                blocks.append(_fields(t, item))
+                # A group named by its name needs no second line with the same name.
+                named = item.get("group") in names.get("group", {})
+                blocks.append(_fields(t, section, item, names,
+                                      skip=("group_name",) if named else ()))
                 blocks.append(Divider())
+    local = now.astimezone(STOCKHOLM)
     return Document(
         title=t("gdpr.doc.title", name=person["name"]),
-        subtitle=t("gdpr.doc.subtitle", date=now.date().isoformat()),
+        subtitle=t("gdpr.doc.subtitle", date=local.date().isoformat()),
         blocks=tuple(blocks), language=t.language, filename=filename, generated_at=now,
         subject=t("gdpr.doc.subject"),
     )

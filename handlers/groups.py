@@ -26,14 +26,9 @@ def take_group(
     asked to choose among their groups; otherwise None means "all my groups".
     """
 
-    rest = list(args)
-    for index, word in enumerate(rest):
-        if fold(word) in GROUP_FLAGS and index + 1 < len(rest):
-            group = _match(ctx, rest[index + 1])
-            if group is None:
-                raise UserError("group.unknown", group=rest[index + 1], choices=group_choices(ctx))
-            del rest[index : index + 2]
-            return group, rest
+    group, rest = _flagged(ctx, args)
+    if group is not None:
+        return group, rest
     if rest:
         group = _match(ctx, rest[0])
         if group is not None:
@@ -48,6 +43,35 @@ def take_group(
         return own[0], rest
     if required:
         raise UserError("group.choose", choices=group_choices(ctx))
+    return None, rest
+
+
+def _flagged(ctx: Context, args: list[str]) -> tuple[GroupInfo | None, list[str]]:
+    """`--grupp <id>` anywhere: the group (an unknown one is refused) and the other words."""
+
+    rest = list(args)
+    for index, word in enumerate(rest):
+        if fold(word) in GROUP_FLAGS and index + 1 < len(rest):
+            group = _match(ctx, rest[index + 1])
+            if group is None:
+                raise UserError("group.unknown", group=rest[index + 1], choices=group_choices(ctx))
+            del rest[index : index + 2]
+            return group, rest
+    return None, rest
+
+
+def take_named_group(ctx: Context, args: list[str]) -> tuple[GroupInfo | None, list[str]]:
+    """A group the words name anywhere, in any order: `--grupp <id>`, or a word that is a
+    group's id or short name. None: no group named (the channel and memberships are not
+    asked: see `take_group`)."""
+
+    group, rest = _flagged(ctx, args)
+    if group is not None:
+        return group, rest
+    for index, word in enumerate(rest):
+        group = _match(ctx, word)
+        if group is not None:
+            return group, rest[:index] + rest[index + 1:]
     return None, rest
 
 

@@ -18,7 +18,7 @@ from domain.disposal import Record, Rule
 from domain.model import ChatIdentity, GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanOrganisation
-from domain.report import IndicatorFigure, StatusFigures, SummaryFigures, UpdateRow
+from domain.report_figures import IndicatorFigure, StatusFigures, SummaryFigures, UpdateRow
 from domain.schedule import GroupCalendar, Meeting, ScheduleChange
 from domain.updates import UpdateContent, UpdateRecord, UpdateVersion
 

@@ -1,21 +1,11 @@
-"""`sammanfattning`, `status`, `export`: reports in chat, as files, and their signed links.
+"""The reports as documents and files, and their signed links: what the chat commands
+(`handlers.report_commands`), the `/export` route and `samverkan report` share.
 
-- `sammanfattning [grupp] [sedan <datum>]` (`summary`), for conveners: the group's updates
-  since its last meeting, who has not reported, upphämtning, the next meeting and a draft
-  agenda. Marked shareable: Slack offers to post it in the channel.
-- `status [målområde] [period]` (`status`), for the chefsgrupp: the whole plan on one page,
-  with the chart as a PNG attachment (doors that can upload it do).
-- `export [status|sammanfattning|uppdateringar] [format] [grupp|målområde] [period]`: a
-  signed link, valid `Options.export_link_hours`, to a file built when it is fetched.
-
-Reports are built once: `storage` aggregates (`store.reports`), `domain.report` makes the
-neutral document, and this module only renders it for chat (`document_reply`) or hands it to
-a file renderer (`reports/`). The web route and `samverkan report` call `build_file` too.
+Reports are built once: `storage` aggregates (`store.reports`), `domain.status_report` and
+`domain.summary_report` make the neutral document (or rows), and the caller renders it for
+chat or hands it to a file renderer (`reports/`) through `build_file`.
 
 Rules chosen here:
-- Periods: `sedan <datum>` (until now), a year (`2026`), or a half-year (`vt2026` =
-  January–June, `ht2026` = July–December: calendar halves, so the summer break belongs to
-  one). A date without a year means the latest such date that has been.
 - The status's previous period starts at the last meeting of the group the command is about
   (its channel, or the person's only group); otherwise `DEFAULT_PERIOD_DAYS` back.
 - The summary's window starts at the group's meeting before its next one (the meeting under
@@ -24,86 +14,45 @@ Rules chosen here:
   administrators; the `uppdateringar` rows, administrators and chefs everything, everyone
   else their own groups. A link checks this again, and that its person is still active,
   when it is fetched.
-- Chat size: a report longer than the platform's budget (`CHAT_BUDGET`, characters) is cut
-  at a block or line boundary, and the reply says so and gives the link to the whole file.
+- Every file is named `<kind>-<group or plan>-<date>.<ext>` (`domain.report_words.file_name`).
+- As a spreadsheet (XLSX, CSV, JSON rows) the summary is the whole summary, a part each, and
+  the status carries a sheet with one row per activity and organisation.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 
 from domain.calendar import local_datetime
-from domain.dates import DateParseError
-from domain.document import (
-    LIGHT_SYMBOLS,
-    Block,
-    BulletList,
-    Chart,
-    Dataset,
-    Divider,
-    Document,
-    Fields,
-    Heading,
-    Paragraph,
-    Table,
-)
+from domain.document import Dataset, Datasets, Document
 from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
 from domain.model import GroupInfo, Person
 from domain.plan import PlanActivity
 from domain.reminders import previous_meeting_start
-from domain.report import (
-    NextMeeting,
-    Period,
-    StatusFigures,
-    Upphamtning,
-    build_status,
-    build_summary,
-    local_date,
-    slug,
-    status_dataset,
-    update_dataset,
-)
+from domain.report_figures import NextMeeting, Period, StatusFigures, SummaryFigures, Upphamtning
+from domain.report_words import file_name, local_date, plan_word
 from domain.schedule import Meeting, latest_held
 from domain.signed_link import LinkError, PurposeKey
-from handlers import messages as chat
-from handlers.core import Context, Options, UserError, fold
-from handlers.groups import take_group
+from domain.status_report import build_status, status_dataset
+from domain.summary_report import build_summary, summary_dataset
+from domain.update_export import update_dataset
+from handlers.core import Options, UserError, fold
 from handlers.i18n import Translator, translator
-from handlers.messages import Attachment, Reply
-from handlers.notes import _looking_back, resolve_group, take_date
 from handlers.ports import Store
 from handlers.schedule_text import Names, convener_text, schedule_of
-from handlers.updates import format_moment, local_day
 
 DEFAULT_PERIOD_DAYS: Final = 90
 DOWNLOAD: Final = "reports.download"
-# Characters of text one chat answer carries before it is shortened with a link to the file.
-# Slack: the door splits a reply into messages of 50 blocks, but a report should not flood a
-# channel; Teams: an Adaptive Card must stay under 28 KB, markup and UTF-8 included.
-CHAT_BUDGET: Final[dict[str, int | None]] = {"console": None, "slack": 12_000, "teams": 9_000}
-# Cells longer than this make a table a list of lines in chat (monospace tables do not wrap).
-CHAT_CELL: Final = 40
 
 FORMATS: Final[dict[ExportKind, tuple[str, ...]]] = {
     "status": ("docx", "xlsx", "csv", "md", "png", "json"),
     "summary": ("docx", "md", "xlsx", "csv", "json", "png"),
     "updates": ("xlsx", "csv", "json"),
 }
-FORMAT_WORDS: Final[dict[str, str]] = {
-    "docx": "docx", "word": "docx", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv",
-    "md": "md", "markdown": "md", "png": "png", "bild": "png", "image": "png", "json": "json",
-}
-KIND_WORDS: Final[dict[str, ExportKind]] = {
-    "status": "status", "sammanfattning": "summary", "summary": "summary",
-    "uppdateringar": "updates", "updates": "updates", "lagesrapporter": "updates",
-}
-SINCE_WORDS: Final = frozenset({"sedan", "since", "fran", "from"})
-_YEAR: Final = re.compile(r"(?:19|20)[0-9]{2}")
-_HALF: Final = re.compile(r"(vt|ht|h1|h2)-?((?:19|20)[0-9]{2})")
+assert set(KINDS) == set(FORMATS)
 
 
 # --- periods --------------------------------------------------------------------------------
@@ -121,41 +70,7 @@ def midnight(day: date) -> datetime:
     return local_datetime(day, time(0))
 
 
-def take_period(ctx: Context, words: Sequence[str]) -> tuple[PeriodChoice, list[str]]:
-    rest: list[str] = []
-    choice = PeriodChoice()
-    today = local_day(ctx.now)
-    index = 0
-    while index < len(words):
-        word = fold(words[index])
-        if word in SINCE_WORDS and index + 1 < len(words):
-            try:
-                day, count = take_date(words[index + 1:], today)
-            except DateParseError as error:
-                raise UserError(f"calendar.{error.code}", text=error.text) from None
-            written = " ".join(words[index + 1:index + 1 + count])
-            choice = PeriodChoice(midnight(_looking_back(day, written, today)), None)
-            index += 1 + count
-            continue
-        half = _HALF.fullmatch(word)
-        if _YEAR.fullmatch(word):
-            year = int(word)
-            choice = PeriodChoice(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)))
-        elif half is not None:
-            year = int(half.group(2))
-            first = half.group(1) in ("vt", "h1")
-            start = date(year, 1, 1) if first else date(year, 7, 1)
-            end = date(year, 7, 1) if first else date(year + 1, 1, 1)
-            choice = PeriodChoice(midnight(start), midnight(end))
-        else:
-            rest.append(words[index])
-        index += 1
-    if choice.since is not None and choice.since > ctx.now:
-        raise UserError("reports.error.future", date=local_date(choice.since).isoformat())
-    return choice, rest
-
-
-def _until(choice: PeriodChoice, now: datetime) -> datetime:
+def until_of(choice: PeriodChoice, now: datetime) -> datetime:
     return min(choice.until, now) if choice.until is not None else now
 
 
@@ -181,14 +96,8 @@ def _previous_meeting(meetings: Sequence[Meeting], now: datetime) -> datetime | 
     return held.start if held is not None else None
 
 
-def match_goal_areas(ctx: Context, words: Sequence[str]) -> tuple[str, ...] | None:
-    """The goal areas words name (a code, or words of the title); None: no words, all."""
-
-    return goal_areas_named(ctx.store, words)
-
-
 def goal_areas_named(store: Store, words: Sequence[str]) -> tuple[str, ...] | None:
-    """`match_goal_areas` for callers without a chat context (the command line's `--area`)."""
+    """The goal areas words name (a code, or words of the title); None: no words, all."""
 
     if not words:
         return None
@@ -259,7 +168,7 @@ def status_rows(
     since: datetime,
     until: datetime,
     goal_areas: Sequence[str] | None = None,
-) -> Dataset:
+) -> Datasets:
     data = status_input(store, since=since, until=until, goal_areas=goal_areas)
     return status_dataset(
         t, t.language, activities=data.activities, organisations=data.organisations,
@@ -290,7 +199,7 @@ def summary_window(
     meetings = _meetings(store, group.id)
     coming = [m for m in meetings if m.end > now and m.status != "cancelled"]
     following = coming[0] if coming else None
-    until = _until(choice, now) if choice is not None else now
+    until = until_of(choice, now) if choice is not None else now
     if choice is not None and choice.since is not None:
         return SummaryWindow(choice.since, until, following, False)
     previous = _previous_meeting(meetings, now)
@@ -299,16 +208,24 @@ def summary_window(
     return SummaryWindow(now - timedelta(days=DEFAULT_PERIOD_DAYS), until, following, False)
 
 
-def summary_document(
-    store: Store,
-    t: Translator,
-    group: GroupInfo,
-    now: datetime,
-    choice: PeriodChoice | None = None,
-    window: SummaryWindow | None = None,
-) -> Document:
+@dataclass(frozen=True)
+class SummaryInput:
+    """Everything a summary is built from, read once from the store."""
+
+    group: GroupInfo
+    window: SummaryWindow
+    activities: list[PlanActivity]
+    organisations: dict[str, str]
+    figures: SummaryFigures
+    upphamtning: Upphamtning
+    next_meeting: NextMeeting | None
+
+
+def summary_input(
+    store: Store, t: Translator, group: GroupInfo, now: datetime,
+    choice: PeriodChoice | None = None, window: SummaryWindow | None = None,
+) -> SummaryInput:
     window = window or summary_window(store, group, now, choice)
-    activities = store.reports.plan_activities(group_id=group.id)
     figures = store.reports.summary_figures(group.id, since=window.since, until=window.until)
     today = local_date(window.until)
     decided_on = store.notes.latest_decision_date(group.id, today)
@@ -324,21 +241,41 @@ def summary_document(
             convener_text(t, window.next_meeting, Names.of(store)),
             window.next_meeting.location,
         )
+    return SummaryInput(group, window, store.reports.plan_activities(group_id=group.id),
+                        _organisations(store), figures, upphamtning, following)
+
+
+def summary_document(
+    store: Store,
+    t: Translator,
+    group: GroupInfo,
+    now: datetime,
+    choice: PeriodChoice | None = None,
+    window: SummaryWindow | None = None,
+) -> Document:
+    data = summary_input(store, t, group, now, choice, window)
     return build_summary(
-        t, t.language, group_name=group.name, activities=activities,
-        organisations=_organisations(store), figures=figures, since=window.since,
-        until=window.until, upphamtning=upphamtning, next_meeting=following,
-        since_meeting=window.since_meeting,
+        t, t.language, group_name=group.name, group_short_name=group.short_name,
+        activities=data.activities, organisations=data.organisations, figures=data.figures,
+        since=data.window.since, until=data.window.until, upphamtning=data.upphamtning,
+        next_meeting=data.next_meeting, since_meeting=data.window.since_meeting,
     )
 
 
 def summary_rows(
     store: Store, t: Translator, group: GroupInfo, now: datetime,
     choice: PeriodChoice | None = None,
-) -> Dataset:
-    window = summary_window(store, group, now, choice)
-    return update_rows(store, t, [group.id], window.since, window.until,
-                       filename=f"sammanfattning-{slug(group.short_name)}")
+) -> Datasets:
+    """The whole summary (not only its updates) as rows: a part per part of it."""
+
+    data = summary_input(store, t, group, now, choice)
+    return summary_dataset(
+        t, t.language, group_id=group.id, group_name=group.name,
+        group_short_name=group.short_name,
+        activities=data.activities, organisations=data.organisations, figures=data.figures,
+        since=data.window.since, until=data.window.until, upphamtning=data.upphamtning,
+        next_meeting=data.next_meeting,
+    )
 
 
 def update_rows(
@@ -346,13 +283,14 @@ def update_rows(
     t: Translator,
     group_ids: Sequence[str] | None,
     since: datetime | None,
-    until: datetime | None,
+    until: datetime,
     *,
-    filename: str = "uppdateringar",
+    group: GroupInfo | None = None,
 ) -> Dataset:
     rows = list(store.reports.update_rows(group_ids=group_ids, since=since, until=until))
+    subject = group.short_name if group is not None else plan_word(t)
     return update_dataset(t, t.language, rows, activities=store.reports.plan_activities(),
-                          filename=filename)
+                          filename=file_name(t, "updates", subject, local_date(until)))
 
 
 # --- files ------------------------------------------------------------------------------
@@ -387,7 +325,7 @@ def build_file(
         raise ValueError(f"{kind} has no {fmt} format")
     end = min(until, now) if until is not None else now
     document: Document | None = None
-    dataset: Dataset | None = None
+    dataset: Dataset | Datasets | None = None
     if kind == "status":
         start = since or now - timedelta(days=DEFAULT_PERIOD_DAYS)
         if fmt in ("xlsx", "csv"):
@@ -405,8 +343,7 @@ def build_file(
         else:
             document = summary_document(store, t, group, now, choice)
     else:
-        dataset = update_rows(store, t, group_ids, since, until,
-                              filename=f"uppdateringar-{local_date(end).isoformat()}")
+        dataset = update_rows(store, t, group_ids, since, end, group=group)
     if document is not None:
         content = render_document(document, fmt)
         filename = document.filename
@@ -448,7 +385,7 @@ def update_scope(store: Store, person: Person) -> list[str] | None:
     return [m.group_id for m in memberships]
 
 
-def _may_summarise(store: Store, person: Person, group_id: str) -> bool:
+def may_summarise(store: Store, person: Person, group_id: str) -> bool:
     return person.is_admin or store.plan.is_active_member(person.id, group_id)
 
 
@@ -490,7 +427,7 @@ def _export(
             return Refused("gone")
     if request.kind == "summary":
         assert group is not None
-        if not _may_summarise(store, person, group.id):
+        if not may_summarise(store, person, group.id):
             return Refused("not_allowed")
     if request.kind == "updates":
         scope = update_scope(store, person)
@@ -509,263 +446,3 @@ def _export(
     )
 
 
-# --- chat ----------------------------------------------------------------------------------
-
-
-def _table_in_chat(table: Table) -> list[chat.Block]:
-    """Short cells: a table. Long ones (activity titles): a line per row, sections as titles."""
-
-    def text(cell_text: str, light: str | None) -> str:
-        return f"{LIGHT_SYMBOLS[light]} {cell_text}" if light else cell_text
-
-    long = any(len(c.text) > CHAT_CELL for row in table.rows for c in row.cells)
-    if not long:
-        out: list[chat.Block] = []
-        rows: list[tuple[str, ...]] = []
-        for row in table.rows:
-            if row.section:
-                if rows:
-                    out.append(chat.Table(table.columns, tuple(rows)))
-                    rows = []
-                out.append(chat.Paragraph(row.cells[0].text))
-            else:
-                rows.append(tuple(text(c.text, c.light) for c in row.cells))
-        if rows:
-            out.append(chat.Table(table.columns, tuple(rows)))
-        return out
-    blocks: list[chat.Block] = []
-    lines: list[str] = []
-    for row in table.rows:
-        if row.section:
-            if lines:
-                blocks.append(chat.Paragraph("\n".join(lines)))
-            lines = [row.cells[0].text]
-            continue
-        first, *others = row.cells
-        light = next((c.light for c in row.cells if c.light), None)
-        parts = [c.text for c in others if c.text and c.text != "–"]
-        lines.append(text(" · ".join([first.text, *parts]), light))
-    if lines:
-        blocks.append(chat.Paragraph("\n".join(lines)))
-    return blocks
-
-
-def chat_blocks(block: Block) -> list[chat.Block]:
-    if isinstance(block, Heading):
-        heading = chat.Paragraph(block.text)
-        return [chat.Divider(), heading] if block.level <= 1 else [heading]
-    if isinstance(block, Paragraph):
-        return [chat.Paragraph(f"⚠️ {block.text}" if block.tone == "warning" else block.text)]
-    if isinstance(block, Fields):
-        return [chat.Fields(block.items)]
-    if isinstance(block, BulletList):
-        lines = []
-        for number, item in enumerate(block.items, 1):
-            lines.append(f"{number}. {item.text}" if block.numbered else f"• {item.text}")
-            lines.extend(f"    – {sub}" for sub in item.sub)
-        return [chat.Paragraph("\n".join(lines))]
-    if isinstance(block, Table):
-        return _table_in_chat(block)
-    if isinstance(block, Divider):
-        return [chat.Divider()]
-    if isinstance(block, Chart):
-        # The picture goes as an attachment; its figures are in the tables and lines.
-        return []
-    return []
-
-
-def _size(block: chat.Block) -> int:
-    return len(Reply(blocks=(block,)).plain_text()) + 1
-
-
-def _cut(block: chat.Block, room: int) -> chat.Block | None:
-    """As much of a block as fits, at a line or row boundary (None: nothing fits)."""
-
-    if isinstance(block, chat.Paragraph):
-        kept: list[str] = []
-        used = 0
-        for line in block.text.split("\n"):
-            if used + len(line) + 1 > room:
-                break
-            kept.append(line)
-            used += len(line) + 1
-        return chat.Paragraph("\n".join(kept)) if kept else None
-    if isinstance(block, chat.Table):
-        rows: list[tuple[str, ...]] = []
-        for row in block.rows:
-            if _size(chat.Table(block.columns, (*rows, row))) > room:
-                break
-            rows.append(row)
-        return chat.Table(block.columns, tuple(rows)) if rows else None
-    return None
-
-
-def document_reply(
-    ctx: Context,
-    document: Document,
-    link: ExportRequest,
-    *,
-    attachments: tuple[Attachment, ...] = (),
-    shareable: bool = False,
-) -> Reply:
-    """The document for this platform; shortened, with the file's link, when it is too long."""
-
-    t = ctx.t
-    blocks: list[chat.Block] = []
-    if document.subtitle:
-        blocks.append(chat.Paragraph(document.subtitle))
-    for block in document.blocks:
-        blocks.extend(chat_blocks(block))
-    budget = CHAT_BUDGET.get(ctx.command.platform)
-    total = sum(_size(b) for b in blocks)
-    if budget is not None and total > budget:
-        room = budget - 600  # for the closing note with the link
-        kept: list[chat.Block] = []
-        for shown_block in blocks:
-            size = _size(shown_block)
-            if size <= room:
-                kept.append(shown_block)
-                room -= size
-                continue
-            part = _cut(shown_block, room)
-            if part is not None:
-                kept.append(part)
-            break
-        url = export_url(ctx.store, ctx.options, link)
-        shown = sum(_size(b) for b in kept)
-        kept.append(chat.Divider())
-        kept.append(chat.Paragraph(t(
-            "reports.chat.shortened", percent=max(1, round(100 * shown / total)), url=url,
-            until=format_moment(t, link.expires), format=link.format.upper(),
-        )))
-        blocks = kept
-    else:
-        blocks.append(chat.Paragraph(t("reports.chat.file_hint",
-                                       command=_export_command(ctx, link))))
-    return Reply(
-        heading=document.title, blocks=tuple(blocks), attachments=attachments,
-        shareable=shareable,
-    )
-
-
-def _export_command(ctx: Context, link: ExportRequest) -> str:
-    kind = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar"}
-    if ctx.language != "sv":
-        kind = {"status": "status", "summary": "summary", "updates": "updates"}
-    word = "export"
-    parts = [word, kind[link.kind], link.format]
-    if link.group_id:
-        parts.append(link.group_id)
-    parts.extend(link.goal_areas)
-    return " ".join(parts)
-
-
-def _request(
-    ctx: Context,
-    kind: ExportKind,
-    fmt: str,
-    *,
-    group: GroupInfo | None = None,
-    goal_areas: Sequence[str] | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> ExportRequest:
-    return ExportRequest(
-        kind=kind, format=fmt, person_id=ctx.actor.id, language=ctx.language,
-        expires=ctx.now + timedelta(hours=ctx.options.export_link_hours),
-        group_id=group.id if group else None, goal_areas=tuple(goal_areas or ()),
-        since=since, until=until,
-    )
-
-
-def handle_status(ctx: Context) -> Reply:
-    choice, words = take_period(ctx, ctx.args)
-    areas = match_goal_areas(ctx, words)
-    group, _ = take_group(ctx, [], required=False)
-    since = choice.since or default_status_since(ctx.store, group, ctx.now)
-    until = _until(choice, ctx.now)
-    document = status_document(ctx.store, ctx.t, ctx.options, since=since, until=until,
-                               goal_areas=areas)
-    attachments: tuple[Attachment, ...] = ()
-    charts = document.charts()
-    if charts:
-        from reports.chart import render_png
-
-        attachments = (Attachment(f"{document.filename}.png", "image/png",
-                                  render_png(charts[0])),)
-    link = _request(ctx, "status", "docx", goal_areas=areas, since=since,
-                    until=choice.until)
-    return document_reply(ctx, document, link, attachments=attachments, shareable=True)
-
-
-def handle_summary(ctx: Context) -> Reply:
-    choice, words = take_period(ctx, ctx.args)
-    if len(words) > 1:
-        raise UserError("reports.error.summary_usage")
-    group = resolve_group(ctx, words[0] if words else None, "reports.summary")
-    window = summary_window(ctx.store, group, ctx.now, choice)
-    document = summary_document(ctx.store, ctx.t, group, ctx.now, window=window)
-    link = _request(ctx, "summary", "docx", group=group, since=window.since,
-                    until=choice.until)
-    return document_reply(ctx, document, link, shareable=True)
-
-
-def handle_export(ctx: Context) -> Reply:
-    t = ctx.t
-    words = list(ctx.args)
-    kind: ExportKind = "status"
-    if words and fold(words[0]) in KIND_WORDS:
-        kind = KIND_WORDS[fold(words.pop(0))]
-    fmt: str | None = None
-    rest: list[str] = []
-    for word in words:
-        wanted = FORMAT_WORDS.get(fold(word).lstrip("."))
-        if wanted is not None and fmt is None:
-            fmt = wanted
-        else:
-            rest.append(word)
-    fmt = fmt or FORMATS[kind][0]
-    if fmt not in FORMATS[kind]:
-        raise UserError("reports.error.format", kind=_kind_word(ctx, kind), format=fmt,
-                        formats=", ".join(FORMATS[kind]))
-    choice, rest = take_period(ctx, rest)
-    group: GroupInfo | None = None
-    areas: tuple[str, ...] | None = None
-    since, until = choice.since, choice.until
-    if kind == "status":
-        areas = match_goal_areas(ctx, rest)
-        if since is None:
-            context_group, _ = take_group(ctx, [], required=False)
-            since = default_status_since(ctx.store, context_group, ctx.now)
-    elif kind == "summary":
-        if len(rest) > 1:
-            raise UserError("reports.error.summary_usage")
-        group = resolve_group(ctx, rest[0] if rest else None, "reports.export")
-        since = summary_window(ctx.store, group, ctx.now, choice).since
-    else:
-        if len(rest) > 1:
-            raise UserError("reports.error.export_usage")
-        scope = update_scope(ctx.store, ctx.actor)
-        if rest:
-            group = resolve_group(ctx, rest[0], "reports.export")
-            if scope is not None and group.id not in scope:
-                raise UserError("reports.error.not_allowed", audit="reports.export",
-                                outcome="denied", audit_detail=group.id,
-                                group=group.short_name)
-    request = _request(ctx, kind, fmt, group=group, goal_areas=areas, since=since,
-                       until=until)
-    url = export_url(ctx.store, ctx.options, request)
-    return (
-        chat.ReplyBuilder(heading=t("reports.export.title", kind=_kind_word(ctx, kind),
-                                    format=fmt.upper()))
-        .paragraph(t("reports.export.link", url=url, until=format_moment(t, request.expires)))
-        .paragraph(t("reports.export.note"))
-        .build()
-    )
-
-
-def _kind_word(ctx: Context, kind: ExportKind) -> str:
-    return ctx.t(f"reports.kind.{kind}")
-
-
-assert set(KINDS) == set(FORMATS)

@@ -1,11 +1,12 @@
-"""`rapportera`, `mina`, `ändra`, `ta-bort`: activity updates (lägesrapporter).
+"""`rapportera` and its form: activity updates (lägesrapporter); `mina`, `ändra` and
+`ta-bort` are in `handlers.my_updates`.
 
 - `rapportera` alone opens the form; `rapportera VIP-1 pågår <text>` reports in one line;
   `rapportera VIP-1` (or with a status, without text) opens the form with what was given.
-- `mina` lists one's own updates with their short ids (`#12`); `mina 12` shows one with its
-  history (who, when, what).
-- `ändra 12` opens the form prefilled; `ta-bort 12 <orsak>` withdraws one. Both: the author or
-  an administrator, within `Options.edit_window_days` of the update's creation.
+  A code the plan does not have (`VIP-9`) stores nothing and names the closest codes; an
+  activity found by words of its title (`rapportera efterlevandestöd pågår <text>`) is
+  asked back: the form opens filled in, and only sending it stores the update.
+- The form stores a new update, or the change of one (`ändra 12`, in `handlers.my_updates`).
 
 Rules (`domain.updates`): may report on an activity whoever is an active member of its
 responsible group, or an active member of any group whose organisation owns the activity.
@@ -35,6 +36,7 @@ from domain.updates import (
     UpdateRecord,
     activity_by_code,
     clean_text,
+    closest_codes,
     find_status,
     format_value,
     has_identity_number,
@@ -43,7 +45,7 @@ from domain.updates import (
     may_change,
     may_report,
     parse_indicator_value,
-    parse_short_id,
+    written_as_code,
 )
 from handlers.core import Context, UserError
 from handlers.i18n import Translator
@@ -152,7 +154,7 @@ def _group_name(ctx: Context, activity: PlanActivity) -> str:
     return group.short_name if group is not None else activity.group_id
 
 
-def _require_change(ctx: Context, record: UpdateRecord, action: str) -> None:
+def require_change(ctx: Context, record: UpdateRecord, action: str) -> None:
     verdict = may_change(
         author_id=record.author_id, created_at=record.created_at, actor_id=ctx.actor.id,
         actor_is_admin=ctx.actor.is_admin, now=ctx.now,
@@ -171,7 +173,7 @@ def _require_change(ctx: Context, record: UpdateRecord, action: str) -> None:
         )
 
 
-def _audit_change(ctx: Context, record: UpdateRecord, action: str) -> None:
+def audit_change(ctx: Context, record: UpdateRecord, action: str) -> None:
     """Withdrawals, and changes to someone else's update, are kept in the audit log."""
 
     if action == "update.withdraw" or record.author_id != ctx.actor.id:
@@ -181,7 +183,7 @@ def _audit_change(ctx: Context, record: UpdateRecord, action: str) -> None:
         ctx.store.audit.record(ctx.actor.id, action, "ok", detail)
 
 
-def _refuse_identity_numbers(ctx: Context, field: str, *texts: str) -> None:
+def refuse_identity_numbers(ctx: Context, field: str, *texts: str) -> None:
     if any(has_identity_number(text) for text in texts):
         raise field_error(ctx.t, field, UpdateInputError("identity_number"))
 
@@ -190,7 +192,7 @@ def _delivery(ctx: Context) -> tuple[str, str] | None:
     return (ctx.command.platform, ctx.delivery_key) if ctx.delivery_key else None
 
 
-def _record(ctx: Context, number: int | None) -> UpdateRecord:
+def record_of(ctx: Context, number: int | None) -> UpdateRecord:
     record = ctx.store.updates.get(number) if number is not None else None
     if record is None:
         raise UserError("updates.error.not_found", id=short_id(number or 0))
@@ -206,10 +208,12 @@ def handle_report(ctx: Context) -> Reply:
     reading = interpret_report_words(ctx.args, activities)
     if has_identity_number(ctx.command.text) or has_identity_number(" ".join(ctx.args)):
         in_text = reading.kind == "report" and has_identity_number(reading.text)
-        _refuse_identity_numbers(ctx, SUMMARY if in_text else ACTIVITY, ctx.command.text,
+        refuse_identity_numbers(ctx, SUMMARY if in_text else ACTIVITY, ctx.command.text,
                                  " ".join(ctx.args))
     if reading.kind == "ambiguous":
         return _candidates(ctx, reading)
+    if reading.kind == "unknown_code":
+        return _closest(ctx, reading)
     if reading.kind == "unknown_activity":
         raise UserError("updates.error.unknown_activity", query=redact(reading.query))
     if reading.kind == "unknown_status":
@@ -228,9 +232,19 @@ def handle_report(ctx: Context) -> Reply:
         options = reportable(ctx, ctx.actor, activities)
         if not options:
             raise UserError("updates.error.nothing_to_report")
-        return _form_reply(ctx, options, initial)
+        return form_reply(ctx, options, initial)
     assert reading.activity is not None and reading.status is not None
     _require_reporter(ctx, reading.activity, "update.report")
+    if reading.kind == "confirm":
+        # Found by words of a title: the person confirms the activity before anything is
+        # stored, in the form every door shows, filled in with what they wrote.
+        options = reportable(ctx, ctx.actor, activities)
+        return form_reply(
+            ctx, options,
+            {ACTIVITY: reading.activity.code, STATUS: reading.status.code, SUMMARY: reading.text},
+            intro=t("updates.form.confirm_intro", query=redact(reading.query),
+                    activity=f"{reading.activity.code} {reading.activity.title}"),
+        )
     try:
         summary = clean_text(reading.text, TEXT_RULES[SUMMARY])
     except UpdateInputError as error:
@@ -255,6 +269,25 @@ def _candidates(ctx: Context, reading: InlineReport) -> Reply:
         .paragraph(t("updates.candidates.hint", code=reading.candidates[0].code))
         .build()
     )
+
+
+def _closest(ctx: Context, reading: InlineReport) -> Reply:
+    """A code the plan does not have: the closest codes, and nothing stored."""
+
+    t = ctx.t
+    code = redact(reading.query)
+    if not reading.candidates:
+        return Reply.text(t("updates.closest.none", code=code), is_error=True)
+    reply = (
+        ReplyBuilder(heading=t("updates.closest.title", code=code))
+        .table(
+            (t("updates.col.code"), t("updates.col.activity")),
+            [(a.code, a.title) for a in reading.candidates],
+        )
+        .paragraph(t("updates.closest.hint", code=reading.candidates[0].code))
+        .build()
+    )
+    return replace(reply, is_error=True)
 
 
 # --- the form -----------------------------------------------------------------------------
@@ -320,7 +353,7 @@ def build_form(
     )
 
 
-def _form_reply(
+def form_reply(
     ctx: Context,
     activities: Sequence[PlanActivity],
     initial: Mapping[str, str],
@@ -337,7 +370,7 @@ def _form_reply(
     )
 
 
-def _form_activities(
+def form_activities(
     ctx: Context, author: Person, all_activities: Sequence[PlanActivity], keep: str | None
 ) -> list[PlanActivity]:
     """The author's activities, plus the one an update being edited is already about."""
@@ -363,7 +396,7 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
         editing = ctx.store.updates.get_by_uid(submission.state[len(EDIT_STATE):])
         if editing is None:
             raise UserError("updates.error.form_stale")
-        _require_change(ctx, editing, "update.edit")
+        require_change(ctx, editing, "update.edit")
         if editing.withdrawn:
             raise UserError("updates.error.withdrawn", id=editing.short_id)
     elif submission.state:
@@ -372,7 +405,7 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
     if editing is not None and editing.author_id != ctx.actor.id:
         author = ctx.store.people.get(editing.author_id) or ctx.actor
     all_activities = ctx.store.plan.activities()
-    options = _form_activities(
+    options = form_activities(
         ctx, author, all_activities, editing.content.activity_code if editing else None
     )
 
@@ -390,10 +423,23 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
     raw_activity = values.get(ACTIVITY, "").strip()
     if ACTIVITY not in errors:
         match = match_activity(raw_activity, all_activities)
+        code = written_as_code(raw_activity.split(), all_activities)
         if not raw_activity:
             fail(ACTIVITY, UpdateInputError("required"))
-        elif match.activity is not None:
+        elif match.activity is not None and match.by_code:
             activity = match.activity
+        elif code is not None:
+            closest = closest_codes(code, all_activities)
+            fail(ACTIVITY, UpdateInputError(
+                "unknown_code", written=redact(code),
+                closest=", ".join(a.code for a in closest) or "–"))
+        elif match.activity is not None:
+            # Words of a title (a door where the activity is typed): asked back, the field
+            # now holding the code, before anything is stored.
+            values[ACTIVITY] = match.activity.code
+            fail(ACTIVITY, UpdateInputError(
+                "confirm_match", query=redact(raw_activity)[:60],
+                activity=f"{match.activity.code} {match.activity.title}"))
         elif match.candidates:
             fail(ACTIVITY, UpdateInputError(
                 "ambiguous", codes=", ".join(a.code for a in match.candidates)))
@@ -449,7 +495,7 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
         initial = {k: ("" if has_identity_number(v) else v) for k, v in values.items()}
         form = build_form(
             t, options, initial, state=submission.state, errors=errors,
-            title=_edit_title(t, editing) if editing else "",
+            title=edit_title(t, editing) if editing else "",
         )
         return Reply(
             heading=form.title, blocks=(Paragraph(t("updates.form.fix")),), form=form,
@@ -473,7 +519,7 @@ def submit_form(ctx: Context, submission: FormSubmission) -> Reply:
         editing.number, content, actor_id=ctx.actor.id, group_id=activity.group_id,
         at=ctx.now, delivery=_delivery(ctx),
     )
-    _audit_change(ctx, record, "update.edit")
+    audit_change(ctx, record, "update.edit")
     ctx.stored(UPDATE, record.number)
     return confirmation(ctx, record)
 
@@ -491,7 +537,7 @@ def _label_of(t: Translator, field_id: str, activities: Sequence[PlanActivity]) 
     return field_id[:40]
 
 
-def _edit_title(t: Translator, record: UpdateRecord) -> str:
+def edit_title(t: Translator, record: UpdateRecord) -> str:
     return t("updates.form.title_edit", id=record.short_id)
 
 
@@ -529,134 +575,3 @@ def replay(ctx: Context) -> Reply | None:
         return None
     record = ctx.store.updates.by_delivery(ctx.command.platform, ctx.delivery_key)
     return confirmation(ctx, record) if record is not None else None
-
-
-# --- mina -----------------------------------------------------------------------------------
-
-
-def handle_mine(ctx: Context) -> Reply:
-    t = ctx.t
-    if ctx.args:
-        return _one_of_mine(ctx, parse_short_id(ctx.args[0]))
-    records = ctx.store.updates.by_author(ctx.actor.id, limit=MINE_LIMIT)
-    if not records:
-        return Reply.text(t("updates.mine.none"))
-    rows = [
-        (
-            r.short_id,
-            format_day(t, local_day(r.created_at)),
-            r.content.activity_code,
-            t("updates.mine.withdrawn") if r.withdrawn else status_label(t, r.content.status),
-            preview(r.content.summary),
-        )
-        for r in records
-    ]
-    builder = ReplyBuilder(heading=t("updates.mine.title")).table(
-        (t("updates.col.id"), t("updates.col.date"), t("updates.col.code"),
-         t("updates.col.status"), t("updates.col.summary")),
-        rows,
-    )
-    # The hint names an update its advice works on: a withdrawn one cannot be changed.
-    changeable = next((r for r in records if not r.withdrawn), None)
-    if changeable is not None:
-        builder.paragraph(t("updates.mine.hint", number=changeable.number))
-    return builder.build()
-
-
-def _one_of_mine(ctx: Context, number: int | None) -> Reply:
-    t = ctx.t
-    record = _record(ctx, number)
-    if record.author_id != ctx.actor.id and not ctx.actor.is_admin:
-        raise UserError(
-            "updates.error.not_author_view", audit="update.view", outcome="denied",
-            audit_detail=record.short_id, id=record.short_id,
-        )
-    reply = confirmation(ctx, record)
-    builder = ReplyBuilder(heading=t("updates.history.title", id=record.short_id),
-                           blocks=[b for b in reply.blocks if not isinstance(b, Paragraph)])
-    if record.withdrawn:
-        builder.paragraph(t("updates.history.withdrawn", reason=record.withdrawn_reason))
-    names: dict[str, str] = {}
-    rows = []
-    for version in ctx.store.updates.history(record.number):
-        if version.actor_id not in names:
-            person = ctx.store.people.get(version.actor_id)
-            names[version.actor_id] = person.name if person else version.actor_id
-        what = (
-            t("updates.history.withdrawal", reason=version.withdrawn_reason)
-            if version.withdrawn
-            else f"{version.content.activity_code} · {status_label(t, version.content.status)}"
-                 f" · {preview(version.content.summary)}"
-        )
-        rows.append((str(version.version), format_moment(t, version.at),
-                     names[version.actor_id], what))
-    builder.table(
-        (t("updates.col.version"), t("updates.col.when"), t("updates.col.who"),
-         t("updates.col.what")),
-        rows,
-    )
-    return builder.build()
-
-
-# --- ändra ----------------------------------------------------------------------------------
-
-
-def handle_edit(ctx: Context) -> Reply:
-    t = ctx.t
-    if not ctx.args:
-        raise UserError("updates.error.edit_usage")
-    record = _record(ctx, parse_short_id(ctx.args[0]))
-    _require_change(ctx, record, "update.edit")
-    if record.withdrawn:
-        raise UserError("updates.error.withdrawn", id=record.short_id)
-    author = ctx.store.people.get(record.author_id) or ctx.actor
-    content = record.content
-    options = _form_activities(ctx, author, ctx.store.plan.activities(), content.activity_code)
-    initial = {
-        ACTIVITY: content.activity_code,
-        STATUS: content.status,
-        SUMMARY: content.summary,
-        NEXT_STEPS: content.next_steps,
-        RISKS: content.risks,
-        **{
-            indicator_field_id(content.activity_code, indicator_id): format_value(
-                value, t.language)
-            for indicator_id, value in content.indicator_values.items()
-        },
-    }
-    return _form_reply(
-        ctx, options, initial, state=f"{EDIT_STATE}{record.uid}",
-        title=_edit_title(t, record), intro=t("updates.form.edit_intro", id=record.short_id),
-    )
-
-
-# --- ta-bort --------------------------------------------------------------------------------
-
-
-def handle_withdraw(ctx: Context) -> Reply:
-    t = ctx.t
-    number = parse_short_id(ctx.args[0]) if ctx.args else None
-    if number is None:
-        raise UserError("updates.error.withdraw_usage")
-    reason_text = " ".join(ctx.args[1:])
-    _refuse_identity_numbers(ctx, "reason", reason_text, ctx.command.text)
-    record = _record(ctx, number)
-    _require_change(ctx, record, "update.withdraw")
-    if record.withdrawn:
-        raise UserError("updates.error.already_withdrawn", id=record.short_id)
-    try:
-        reason = clean_text(reason_text, TEXT_RULES["reason"])
-    except UpdateInputError as error:
-        raise field_error(t, "reason", error) from None
-    withdrawn = ctx.store.updates.withdraw(record.number, reason, actor_id=ctx.actor.id,
-                                           at=ctx.now)
-    _audit_change(ctx, withdrawn, "update.withdraw")
-    ctx.stored(WITHDRAWN, record.number)
-    return Reply.text(t("updates.withdrawn", id=record.short_id))
-
-
-def replay_withdrawal(ctx: Context) -> Reply | None:
-    """A resent `ta-bort`: the same answer, the update withdrawn once."""
-
-    number = ctx.stored_number(WITHDRAWN)
-    return Reply.text(ctx.t("updates.withdrawn", id=short_id(number))) if number else None

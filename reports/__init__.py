@@ -5,8 +5,10 @@ else: not the database, not the chat, not who asked. `render` picks the module b
 
 - `markdown`: the document as Markdown (chat-friendly files, wikis).
 - `docx`: Word (python-docx): the status as one A4 page, the summary as meeting material.
-- `xlsx`: Excel (openpyxl): typed rows, auto filter, frozen header, a sheet per goal area.
-- `csv`: UTF-8 with BOM and `;`, every formula-like cell defused.
+- `xlsx`: Excel (openpyxl): typed rows, auto filter, frozen header, a sheet per goal area,
+  and a sheet per part where there are several (the summary's parts, the status per
+  organisation).
+- `csv`: UTF-8 with BOM and `;`, every formula-like cell defused; a titled section per part.
 - `json`: the document or the rows as JSON, for other programs.
 - `chart`: the status chart as PNG (matplotlib, Agg backend, no display).
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from domain.document import Dataset, Document
+from domain.document import Dataset, Datasets, Document
 
 DOCUMENT_FORMATS: Final = ("md", "docx", "json", "png")
 DATASET_FORMATS: Final = ("xlsx", "csv", "json")
@@ -54,7 +56,9 @@ def render_document(document: Document, fmt: str) -> bytes:
     raise ValueError(f"not a document format: {fmt}")
 
 
-def render_dataset(dataset: Dataset, fmt: str) -> bytes:
+def render_dataset(dataset: Dataset | Datasets, fmt: str) -> bytes:
+    """Rows, or several sets of rows (a sheet each, a CSV section each, a JSON part each)."""
+
     if fmt == "xlsx":
         from reports.xlsx import render as render_xlsx
 

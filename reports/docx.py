@@ -44,6 +44,7 @@ from domain.document import (
     Paragraph,
     Row,
     Table,
+    xml_safe_tree,
 )
 
 A4_WIDTH: Final = Cm(21.0)
@@ -297,6 +298,9 @@ def _footer(doc: DocxDocument, text: str, layout: Layout) -> None:
 
 
 def render(document: Document) -> bytes:
+    # A character XML cannot hold (U+FFFF, stored before text was cleaned on entry) would
+    # make python-docx refuse the whole file.
+    document = xml_safe_tree(document)
     layout = LAYOUTS[document.layout]
     doc = new_document()
     _page(doc, layout)

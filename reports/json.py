@@ -11,7 +11,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from domain.document import CellValue, Dataset, Document
+from domain.document import CellValue, Dataset, Datasets, Document
 
 _TYPES = {
     "Heading": "heading", "Paragraph": "paragraph", "Fields": "fields",
@@ -43,9 +43,9 @@ def _cell(value: CellValue) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-def render_dataset(dataset: Dataset) -> bytes:
+def _rows(dataset: Dataset) -> dict[str, Any]:
     keys = [column.key for column in dataset.columns]
-    body = {
+    return {
         "title": dataset.title,
         "columns": [
             {"key": c.key, "title": c.title, "kind": c.kind} for c in dataset.columns
@@ -55,4 +55,13 @@ def render_dataset(dataset: Dataset) -> bytes:
             for row in dataset.rows
         ],
     }
+
+
+def render_dataset(dataset: Dataset | Datasets) -> bytes:
+    """One set of rows as {title, columns, rows}; several as {title, parts: [...]}."""
+
+    body = (
+        {"title": dataset.title, "parts": [_rows(part) for part in dataset.parts]}
+        if isinstance(dataset, Datasets) else _rows(dataset)
+    )
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")

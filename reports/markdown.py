@@ -23,6 +23,7 @@ from domain.document import (
     Heading,
     Paragraph,
     Table,
+    xml_safe_tree,
 )
 
 _SPECIAL: Final = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -96,6 +97,7 @@ def _block(block: Block) -> list[str]:
 
 
 def render(document: Document) -> str:
+    document = xml_safe_tree(document)
     parts = [[f"# {escape(document.title)}"]]
     if document.subtitle:
         parts.append([f"*{escape(document.subtitle)}*"])

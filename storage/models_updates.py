@@ -11,10 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import Base, Person
+
+
+def _authors_organisation(context: Any) -> str | None:
+    """The default of `Update.organisation_id`: the author's organisation at the insert."""
+
+    author = context.get_current_parameters()["author_id"]
+    return context.connection.scalar(  # type: ignore[no-any-return]
+        select(Person.organisation_id).where(Person.id == author)
+    )
 
 
 class Update(Base):
@@ -27,6 +36,12 @@ class Update(Base):
     # The activity's responsible group when reported: whose meeting the update is for.
     group_id: Mapped[str] = mapped_column(ForeignKey("groups.id"), index=True)
     author_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    # The author's organisation when it was reported: whose account of the activity this is.
+    # A joint activity has a status per organisation (storage/report_repo.py); a later move
+    # of the author to another organisation does not move their earlier reports.
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id"), default=_authors_organisation
+    )
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column()
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -38,10 +53,16 @@ class Update(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
 
-    # The reports' seeks (storage/report_repo.py): an activity's latest live update, and one
-    # group's updates written or changed since its last meeting.
+    # The reports' seeks (storage/report_repo.py): an activity's latest live update, the
+    # latest of each organisation, and one group's updates written or changed since its last
+    # meeting.
     __table_args__ = (
         Index("ix_updates_activity_latest", "activity_code", "withdrawn", "created_at", "id"),
+        # Live updates only, ending with the status: an organisation's latest status is the
+        # last entry of its range, read from the index alone.
+        Index("ix_updates_activity_org_latest", "activity_code", "organisation_id",
+              "created_at", "id", "status",
+              postgresql_where=text("withdrawn = false"), sqlite_where=text("withdrawn = 0")),
         Index("ix_updates_group_window", "group_id", "withdrawn", "updated_at"),
     )
 

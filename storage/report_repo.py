@@ -1,13 +1,16 @@
 """What the reports read, aggregated in SQL: never all the updates into Python.
 
-Implements `handlers.ports.ReportRepository`. Every query is bounded by the number of
-activities (one index seek each, on `ix_updates_activity_latest`) or by one group's window
-(`ix_updates_group_window`), whatever the number of updates; `bench/reports.py` times them at a
-million updates on SQLite and PostgreSQL, and `tests/storage/test_report_repo.py` checks that
-both query planners use the indexes.
+Implements `handlers.ports.ReportRepository`. Every query is bounded by the plan (an index
+seek per activity on `ix_updates_activity_latest`, or per activity and organisation on
+`ix_updates_activity_org_latest`) or by one group's window (`ix_updates_group_window`),
+whatever the number of updates; `bench/reports.py` times them at a million updates on SQLite
+and PostgreSQL, and `tests/storage/test_report_repo.py` checks that both query planners use
+the indexes.
 
-The latest update of an activity is the latest by `created_at` (then id) that is not
-withdrawn; see `domain.report` for why.
+The latest update (of an activity, or of one organisation on it) is the latest by
+`created_at` (then id) that is not withdrawn; see `domain.status_report` for why. Which
+organisation's status counts for the activity is the domain's rule (`domain.joint_status`):
+storage hands over each organisation's latest, one row per activity and organisation.
 """
 
 from __future__ import annotations
@@ -17,17 +20,17 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, false, func, select
+from sqlalchemy import ColumnElement, Select, String, Subquery, false, func, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session
 
+from domain.joint_status import OrganisationReport
 from domain.plan import PlanActivity, PlanIndicator, plan_order
-from domain.report import (
+from domain.report_figures import (
     ActivityFigures,
     IndicatorFigure,
     ReportedUpdate,
     Reporter,
-    StatusCount,
     StatusFigures,
     SummaryFigures,
     UpdateRow,
@@ -46,12 +49,17 @@ def _live() -> ColumnElement[bool]:
 
 
 def _latest_id(
-    activity: QueryableAttribute[str] | str, *, before: datetime | None = None,
-    until: datetime | None = None,
+    activity: QueryableAttribute[str] | ColumnElement[str] | str, *,
+    organisation: QueryableAttribute[str] | ColumnElement[str] | None = None,
+    before: datetime | None = None, until: datetime | None = None,
 ) -> Select[int]:
-    """The id of the activity's latest live update (before / until a moment): one seek."""
+    """The id of the latest live update on the activity (by one organisation; before / until
+    a moment): one seek on `ix_updates_activity_latest` (`ix_updates_activity_org_latest`)."""
 
-    query = select(U.id).where(U.activity_code == activity, _live())
+    query = select(U.id).where(U.activity_code == activity)
+    if organisation is not None:
+        query = query.where(U.organisation_id == organisation)
+    query = query.where(_live())
     if before is not None:
         query = query.where(U.created_at < before)
     if until is not None:
@@ -134,41 +142,70 @@ class SqlReports:
     def status_figures(
         self, *, since: datetime, until: datetime, goal_areas: Sequence[str] | None = None
     ) -> StatusFigures:
-        """Per activity: latest status at `until` and before `since`, last update, updates
-        in the period; and the counts per goal area and status, in the same statement."""
+        """Per activity and organisation: its latest status at `until` (and when) and before
+        `since` (`_organisation_statuses`); per activity, the updates in the period."""
 
-        activity = m.Activity
-        ids = (
-            self._activities(goal_areas)
-            .add_columns(
-                _latest_id(activity.code, until=until).scalar_subquery().label("latest_id"),
-                _latest_id(activity.code, before=since).scalar_subquery().label("before_id"),
+        wanted = self._activities(goal_areas).subquery("wanted")
+        reports: dict[str, list[OrganisationReport]] = {}
+        for code, org, status, at, previous in self.session.execute(
+            self._organisation_statuses(wanted, since=since, until=until)
+        ):
+            if status is not None:
+                reports.setdefault(code, []).append(
+                    OrganisationReport(org, status, at, previous))
+        counts = self.session.execute(
+            select(
+                wanted.c.code,
                 select(func.count())
                 .select_from(U)
-                .where(U.activity_code == activity.code, _live(), U.created_at >= since,
+                .where(U.activity_code == wanted.c.code, _live(), U.created_at >= since,
                        U.created_at <= until)
-                .scalar_subquery()
-                .label("in_period"),
+                .scalar_subquery(),
             )
-            .subquery("ids")
-        )
-        latest = aliased(U, name="latest")
-        before = aliased(U, name="before")
-        rows = self.session.execute(
-            select(ids.c.code, ids.c.goal_area_code, latest.status, latest.created_at,
-                   before.status, ids.c.in_period,
-                   func.count().over(partition_by=(ids.c.goal_area_code, latest.status)))
-            .select_from(ids)
-            .outerjoin(latest, latest.id == ids.c.latest_id)
-            .outerjoin(before, before.id == ids.c.before_id)
         ).all()
-        activities = tuple(
-            ActivityFigures(code, status, at, previous, int(count or 0))
-            for code, _area, status, at, previous, count, _n in rows
-        )
-        counts = {(area, status): int(n) for _code, area, status, _at, _p, _c, n in rows}
-        return StatusFigures(
-            activities, tuple(StatusCount(area, status, n) for (area, status), n in counts.items())
+        return StatusFigures(tuple(
+            ActivityFigures(code, tuple(reports.get(code, ())), int(count or 0))
+            for code, count in counts
+        ))
+
+    def _organisation_statuses(
+        self, wanted: Subquery, *, since: datetime, until: datetime
+    ) -> Select[Any]:
+        """(activity, organisation, status, at, previous) for every activity wanted and every
+        organisation: its latest live update at `until`, and before `since`, each one seek on
+        `ix_updates_activity_org_latest` (live updates only, ending with the status).
+
+        Each database the way it does fastest (measured at a million updates,
+        `bench/reports.py`): PostgreSQL takes status and time in one index-only scan through
+        a LATERAL join; SQLite, which has no LATERAL, seeks once per value (its seeks are
+        cheap: 15,000 of them take 30 ms; seeking the id and reading the row by it was
+        three times slower).
+        """
+
+        organisation = m.Organisation
+
+        def latest(*columns: Any, **moment: datetime) -> Select[Any]:
+            query = select(*columns).where(
+                U.activity_code == wanted.c.code, U.organisation_id == organisation.id, _live())
+            if "before" in moment:
+                query = query.where(U.created_at < moment["before"])
+            if "until" in moment:
+                query = query.where(U.created_at <= moment["until"])
+            return query.order_by(U.created_at.desc(), U.id.desc()).limit(1)
+
+        pairs = select(wanted.c.code, organisation.id).select_from(wanted).join(
+            organisation, true())
+        if self.session.get_bind().dialect.name == "postgresql":
+            now = latest(U.status, U.created_at, until=until).lateral()
+            then = latest(U.status, before=since).lateral()
+            return (
+                pairs.add_columns(now.c.status, now.c.created_at, then.c.status)
+                .outerjoin(now, true()).outerjoin(then, true())
+            )
+        return pairs.add_columns(
+            latest(U.status, until=until).scalar_subquery(),
+            latest(U.created_at, until=until).scalar_subquery(),
+            latest(U.status, before=since).scalar_subquery(),
         )
 
     def _json_number(self, key: QueryableAttribute[str]) -> ColumnElement[Any]:
@@ -214,14 +251,15 @@ class SqlReports:
     def summary_figures(
         self, group_id: str, *, since: datetime, until: datetime
     ) -> SummaryFigures:
-        """The group's updates written or changed in the window, with their authors; the
-        statuses of its activities before it; the active members without an update in it."""
+        """The group's updates written or changed in the window, with their authors; each
+        organisation's latest status on its activities before it (a seek per activity and
+        organisation); the active members without an update in it."""
 
         in_window = (
             U.group_id == group_id, _live(), U.updated_at >= since, U.created_at <= until,
         )
         rows = self.session.execute(
-            select(U, m.Person.name, m.Person.organisation_id)
+            select(U, m.Person.name)
             .join(m.Person, m.Person.id == U.author_id)
             .where(*in_window)
             .order_by(U.created_at, U.id)
@@ -231,23 +269,28 @@ class SqlReports:
                 number=u.id, activity_code=u.activity_code, status=u.status,
                 summary=u.summary, next_steps=u.next_steps, risks=u.risks,
                 created_at=u.created_at, updated_at=u.updated_at, version=u.version,
-                author_id=u.author_id, author_name=name, organisation_id=organisation,
+                author_id=u.author_id, author_name=name, organisation_id=u.organisation_id,
                 indicator_values=_values(u.indicator_values),
             )
-            for u, name, organisation in rows
+            for u, name in rows
         )
-        ids = (
-            self._activities(group_id=group_id)
-            .add_columns(
-                _latest_id(m.Activity.code, before=since).scalar_subquery().label("before_id")
+        wanted = self._activities(group_id=group_id).subquery("wanted")
+        pairs = (
+            select(
+                wanted.c.code, m.Organisation.id.label("organisation_id"),
+                _latest_id(wanted.c.code, organisation=m.Organisation.id, before=since)
+                .scalar_subquery().label("before_id"),
             )
-            .subquery("ids")
+            .select_from(wanted)
+            .join(m.Organisation, true())
+            .subquery("pairs")
         )
-        previous = {
-            code: status for code, status in self.session.execute(
-                select(ids.c.code, U.status).join(U, U.id == ids.c.before_id)
-            )
-        }
+        previous: dict[str, list[OrganisationReport]] = {}
+        for code, org, status, at in self.session.execute(
+            select(pairs.c.code, pairs.c.organisation_id, U.status, U.created_at)
+            .join(U, U.id == pairs.c.before_id)
+        ):
+            previous.setdefault(code, []).append(OrganisationReport(org, status, at))
         # Not correlated: the window's authors once (ix_updates_group_window), not a probe
         # per member.
         reported = m.Person.id.in_(select(U.author_id).where(*in_window))
@@ -263,7 +306,9 @@ class SqlReports:
                 .order_by(m.Person.name, m.Person.id)
             )
         )
-        return SummaryFigures(updates, previous, missing)
+        return SummaryFigures(
+            updates, {code: tuple(found) for code, found in previous.items()}, missing
+        )
 
     # -- the `uppdateringar` export ----------------------------------------------------------
 
@@ -283,7 +328,7 @@ class SqlReports:
             .join(m.GoalArea, m.GoalArea.code == m.Activity.goal_area_code)
             .join(m.Group, m.Group.id == U.group_id)
             .join(m.Person, m.Person.id == U.author_id)
-            .join(m.Organisation, m.Organisation.id == m.Person.organisation_id)
+            .join(m.Organisation, m.Organisation.id == U.organisation_id)
             .where(_live())
             .order_by(U.created_at, U.id)
         )

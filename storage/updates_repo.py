@@ -163,6 +163,7 @@ class SqlUpdates:
         at: datetime,
         delivery: tuple[str, str] | None = None,
     ) -> UpdateRecord:
+        # `organisation_id`: the author's organisation, filled in by the model's default.
         row = mu.Update(
             uid=_uid(), group_id=group_id, author_id=author_id, created_at=at, updated_at=at,
             version=1, withdrawn=False, withdrawn_reason="", **_values(content),

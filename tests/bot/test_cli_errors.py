@@ -140,7 +140,8 @@ def test_output_into_a_missing_folder_is_one_line(
 def test_output_onto_a_folder_is_one_line_in_english(
     capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:
-    assert refused(capsys, "report", "status", "--format", "md", "--output", str(tmp_path),
+    # (A report given a folder is written into it under its own name: test_report_files.)
+    assert refused(capsys, "gdpr", "export", "linnea.ek", "--output", str(tmp_path),
                    "--lang", "en") == EN("cli.file.error", file=tmp_path,
                                          reason=EN("cli.file.is_folder"))
 

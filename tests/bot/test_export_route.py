@@ -100,14 +100,15 @@ def test_every_format_downloads_through_its_signed_link(runtime: Runtime) -> Non
     assert status == 200
     assert headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument."
                                               "wordprocessingml.document")
-    assert headers["Content-Disposition"] == 'attachment; filename="status-2026-09-01.docx"'
+    assert headers["Content-Disposition"] == (
+        'attachment; filename="status-handlingsplan-2026-09-01.docx"')
     assert headers["Cache-Control"] == "private, no-store"
     document = open_docx(io.BytesIO(body))
     assert document.paragraphs[0].text == "Handlingsplanens status"
     assert any("VIP-1" in c.text for row in document.tables[1].rows for c in row.cells)
 
     status, headers, body = xlsx
-    assert status == 200 and "filename=\"status-2026-09-01.xlsx\"" in headers[
+    assert status == 200 and "filename=\"status-handlingsplan-2026-09-01.xlsx\"" in headers[
         "Content-Disposition"]
     book = load_workbook(io.BytesIO(body))
     assert book.sheetnames[0] == "Alla" and "Suicidprevention" in book.sheetnames

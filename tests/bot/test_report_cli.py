@@ -97,8 +97,12 @@ def test_the_summary_as_csv_rows(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "summary", "--group", "arbetsgrupp", "--since", since(),
                  "--format", "csv"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("\ufeffNr;Datum")
-    assert out.count("\r\n") == 3
+    # The whole summary, a titled section per part.
+    assert out.startswith("\ufeffÖversikt\r\n")
+    for part in ("Lägesrapporter", "Aktiviteter", "Beslut från förra mötet",
+                 "Öppna nästa steg", "Har inte rapporterat", "Förslag till dagordning"):
+        assert f"\r\n\r\n{part}\r\n" in out, part
+    assert "Samordnare saknas" in out
 
 
 @pytest.mark.usefixtures("db")

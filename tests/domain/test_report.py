@@ -19,28 +19,26 @@ from domain.document import (
     Table,
 )
 from domain.export_link import ExportRequest, link_key, sign, verify
+from domain.joint_status import OrganisationReport
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanIndicator
-from domain.report import (
+from domain.report_figures import (
     ActivityFigures,
     IndicatorFigure,
     NextMeeting,
     Period,
     ReportedUpdate,
     Reporter,
-    StatusCount,
     StatusFigures,
     SummaryFigures,
     UpdateRow,
     Upphamtning,
-    build_status,
-    build_summary,
-    change_text,
-    slug,
-    status_dataset,
-    update_dataset,
 )
+from domain.report_words import change_text, slug
 from domain.signed_link import LinkError
+from domain.status_report import build_status, status_dataset
+from domain.summary_report import build_summary
+from domain.update_export import update_dataset
 from handlers.i18n import translator
 
 SV = translator("sv")
@@ -63,17 +61,17 @@ PLAN = [
 ]
 
 
+def reported(code: str, state: str | None, at: datetime | None, previous: str | None,
+             count: int = 0, *, org: str | None = None) -> ActivityFigures:
+    """One organisation's reports on the activity (its first owner's, unless `org` says)."""
+
+    owner = org or next(a.owners[0] for a in PLAN if a.code == code)
+    return ActivityFigures(code, (OrganisationReport(owner, state, at, previous),), count)
+
+
 def figures(*activities: ActivityFigures, indicators: tuple[IndicatorFigure, ...] = ()
             ) -> StatusFigures:
-    counts: dict[tuple[str, str | None], int] = {}
-    area = {a.code: a.goal_area_code for a in PLAN}
-    known = {f.code: f for f in activities}
-    for activity in PLAN:
-        status = known[activity.code].status if activity.code in known else None
-        counts[(area[activity.code], status)] = counts.get((area[activity.code], status), 0) + 1
-    return StatusFigures(
-        activities, tuple(StatusCount(a, s, n) for (a, s), n in counts.items()), indicators
-    )
+    return StatusFigures(activities, indicators)
 
 
 def status(fig: StatusFigures, **kwargs: object) -> Document:
@@ -103,8 +101,8 @@ def texts(document: Document) -> list[str]:
 
 def test_every_activity_has_its_status_as_a_traffic_light_and_its_last_date() -> None:
     document = status(figures(
-        ActivityFigures("VIP-1", "on_track", NOW - timedelta(days=3), "delayed", 2),
-        ActivityFigures("SP-1", "at_risk", NOW - timedelta(days=10), "at_risk", 1),
+        reported("VIP-1", "on_track", NOW - timedelta(days=3), "delayed", 2),
+        reported("SP-1", "at_risk", NOW - timedelta(days=10), "at_risk", 1),
     ))
     assert document.layout == "page"
     rows = {row.cells[0].text.split()[0]: row for row in main_table(document).data_rows()}
@@ -152,9 +150,9 @@ def test_no_status_means_no_change() -> None:
 
 def test_activities_without_an_update_for_too_long_are_warned_about() -> None:
     document = status(figures(
-        ActivityFigures("GS-1", "on_track", NOW - timedelta(days=61), None, 0),
-        ActivityFigures("VIP-1", "on_track", NOW - timedelta(days=59), None, 0),
-        ActivityFigures("SP-1", "on_track", NOW - timedelta(days=1), None, 1),
+        reported("GS-1", "on_track", NOW - timedelta(days=61), None, 0),
+        reported("VIP-1", "on_track", NOW - timedelta(days=59), None, 0),
+        reported("SP-1", "on_track", NOW - timedelta(days=1), None, 1),
     ))
     warnings = [b.text for b in document.blocks if isinstance(b, Paragraph) and b.tone == "warning"]
     assert warnings == [
@@ -168,21 +166,21 @@ def test_activities_without_an_update_for_too_long_are_warned_about() -> None:
 
 
 def test_the_stale_limit_is_configurable() -> None:
-    fig = figures(ActivityFigures("GS-1", "on_track", NOW - timedelta(days=31), None, 0))
+    fig = figures(reported("GS-1", "on_track", NOW - timedelta(days=31), None, 0))
     assert any("GS-1" in text for text in texts(status(fig, stale_after_days=30)))
     assert not any("GS-1" in text for text in texts(status(fig, stale_after_days=60)))
 
 
 def test_every_fresh_plan_says_so() -> None:
-    fresh = figures(*(ActivityFigures(a.code, "on_track", NOW, None, 1) for a in PLAN))
+    fresh = figures(*(reported(a.code, "on_track", NOW, None, 1) for a in PLAN))
     assert SV("reports.status.all_fresh", count=60) in texts(status(fresh))
 
 
-def test_counts_per_goal_area_and_status_come_from_the_figures() -> None:
+def test_counts_per_goal_area_count_each_activity_once_by_its_status() -> None:
     document = status(figures(
-        ActivityFigures("GS-1", "on_track", NOW, None, 1),
-        ActivityFigures("VIP-1", "on_track", NOW, None, 1),
-        ActivityFigures("SP-1", "delayed", NOW, None, 1),
+        reported("GS-1", "on_track", NOW, None, 1),
+        reported("VIP-1", "on_track", NOW, None, 1),
+        reported("SP-1", "delayed", NOW, None, 1),
     ))
     counts = document.tables()[0]
     assert counts.columns == ("Målområde", "Pågår enligt plan", "Försenad", "Ingen rapport",
@@ -198,7 +196,7 @@ def test_counts_per_goal_area_and_status_come_from_the_figures() -> None:
 
 def test_indicators_show_the_latest_value_against_the_target() -> None:
     document = status(figures(
-        ActivityFigures("VIP-1", "on_track", NOW, None, 1),
+        reported("VIP-1", "on_track", NOW, None, 1),
         indicators=(
             IndicatorFigure("VIP-1", "vip-plan", 3, NOW - timedelta(days=1)),
             IndicatorFigure("VIP-1", "vip-plan", 1, NOW - timedelta(days=40)),
@@ -213,8 +211,8 @@ def test_indicators_show_the_latest_value_against_the_target() -> None:
 
 def test_the_chart_counts_statuses_per_goal_area() -> None:
     document = status(figures(
-        ActivityFigures("GS-1", "on_track", NOW, None, 1),
-        ActivityFigures("VIP-1", "delayed", NOW, None, 1),
+        reported("GS-1", "on_track", NOW, None, 1),
+        reported("VIP-1", "delayed", NOW, None, 1),
     ))
     [chart] = document.charts()
     assert chart.categories == ("GS", "SP", "KB")
@@ -227,7 +225,7 @@ def test_the_chart_counts_statuses_per_goal_area() -> None:
 
 
 def test_a_goal_area_filter_keeps_only_that_area() -> None:
-    document = status(figures(ActivityFigures("SP-1", "on_track", NOW, None, 1)),
+    document = status(figures(reported("SP-1", "on_track", NOW, None, 1)),
                       goal_areas=("SP",))
     assert [r.cells[0].text.split()[0] for r in main_table(document).data_rows()] == ["SP-1"]
     assert [r.cells[0].text for r in document.tables()[0].rows] == [
@@ -237,7 +235,7 @@ def test_a_goal_area_filter_keeps_only_that_area() -> None:
 
 def test_the_status_in_english() -> None:
     document = build_status(EN, "en", plan_title="", activities=PLAN, organisations=ORGS,
-                            figures=figures(ActivityFigures("SP-1", "done", NOW, None, 1)),
+                            figures=figures(reported("SP-1", "done", NOW, None, 1)),
                             period=PERIOD)
     assert document.title == "Status of the action plan"
     assert row_of(document, "SP-1")[2] == "Done"
@@ -245,13 +243,13 @@ def test_the_status_in_english() -> None:
 
 
 def test_the_status_as_typed_rows() -> None:
-    dataset = status_dataset(
+    dataset, _by_organisation = status_dataset(
         SV, "sv", activities=PLAN, organisations=ORGS, period=PERIOD,
         figures=figures(
-            ActivityFigures("VIP-1", "on_track", NOW - timedelta(days=70), None, 2),
+            reported("VIP-1", "on_track", NOW - timedelta(days=70), None, 2),
             indicators=(IndicatorFigure("VIP-1", "vip-plan", 2, NOW),),
         ),
-    )
+    ).parts
     assert dataset.sheets == ("Genomförande av strategin", "Suicidprevention", "Komplexa behov")
     vip = next(r for r in dataset.rows if r[1] == "VIP-1")
     record = dict(zip([c.key for c in dataset.columns], vip, strict=True))
@@ -302,7 +300,8 @@ FIGURES = SummaryFigures(
                values={"vip-plan": 2}),
         update(2, "VIP-1", "at_risk", "amir", "gr", days=20, risks="Beslut dröjer", version=2),
     ),
-    previous_status={"VIP-1": "on_track", "SP-1": "delayed"},
+    previous={"VIP-1": (OrganisationReport("fyrbodal", "on_track", SINCE - timedelta(days=9)),),
+              "SP-1": (OrganisationReport("gr", "delayed", SINCE - timedelta(days=30)),)},
     missing=(Reporter("emma", "Emma Falk", "sjuharad"), Reporter("therese", "Therese Lund", "gr")),
 )
 

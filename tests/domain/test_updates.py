@@ -162,9 +162,9 @@ def test_one_line_report_with_a_long_status_and_punctuation() -> None:
         "report", STATUS_BY_CODE["at_risk"], "Lokalen saknas")
 
 
-def test_one_line_report_by_title_words() -> None:
+def test_one_line_report_by_title_words_is_to_be_confirmed() -> None:
     reading = interpret_report_words("efterlevandestöd i uppstart Möte hölls".split(), PLAN)
-    assert reading.kind == "report"
+    assert reading.kind == "confirm" and reading.query == "efterlevandestöd"
     assert reading.activity is not None and reading.activity.code == "SP-1"
     assert reading.status == STATUS_BY_CODE["starting"]
     assert reading.text == "Möte hölls"
@@ -185,8 +185,10 @@ def test_one_line_reports_that_cannot_be_read() -> None:
     ambiguous = interpret_report_words("samsjuklighet pågår text".split(), PLAN)
     assert ambiguous.kind == "ambiguous" and len(ambiguous.candidates) == 3
     assert ambiguous.query == "samsjuklighet"
-    unknown = interpret_report_words("XYZ-9 pågår text".split(), PLAN)
-    assert (unknown.kind, unknown.query) == ("unknown_activity", "XYZ-9")
+    unknown = interpret_report_words("helt annat pågår text".split(), PLAN)
+    assert (unknown.kind, unknown.query) == ("unknown_activity", "helt annat")
+    unlike = interpret_report_words("XYZ-9 pågår text".split(), PLAN)
+    assert (unlike.kind, unlike.query, unlike.candidates) == ("unknown_code", "XYZ-9", ())
     no_status = interpret_report_words("VIP-1 superbra text".split(), PLAN)
     assert (no_status.kind, no_status.query) == ("unknown_status", "superbra")
     title_no_status = interpret_report_words(
@@ -198,8 +200,9 @@ def test_one_line_reports_that_cannot_be_read() -> None:
 @given(st.lists(st.text(max_size=30), max_size=12))
 def test_reading_a_report_line_never_fails(words: list[str]) -> None:
     reading = interpret_report_words(words, PLAN)
-    assert reading.kind in ("form", "report", "ambiguous", "unknown_activity", "unknown_status")
-    if reading.kind == "report":
+    assert reading.kind in ("form", "report", "confirm", "ambiguous", "unknown_code",
+                            "unknown_activity", "unknown_status")
+    if reading.kind in ("report", "confirm"):
         assert reading.activity is not None and reading.status is not None and reading.text
 
 

@@ -45,9 +45,6 @@ LANGUAGES = ("sv", "en")
 
 # Advice that is no quoted command word: a time to add after the date; a command built in code.
 UNQUOTED = frozenset({"calendar.several_on", "reports.chat.file_hint"})
-# Advice another share of issue 17 repairs: `export sammanfattning docx --grupp X`, which the
-# summary suggests, is read by handlers/reports.py (the reports' share); tried there.
-OWNED_ELSEWHERE = frozenset({"reports.chat.file_hint"})
 
 QUOTED = re.compile(r"[”“]([^”“]+)”")
 COMMAND_WORDS = {fold(word) for spec in ALL_COMMANDS for word in spec.words()} | {
@@ -209,6 +206,8 @@ def mistyped_updates(chat: Chat) -> None:
         ("ändra", "updates.error.edit_usage"),
         ("rapportera hittepå pågår text", "updates.error.unknown_activity"),
         ("rapportera främja pågår text", "updates.candidates.hint"),
+        ("rapportera VIP-9 pågår text", "updates.closest.hint"),
+        ("rapportera XYZ-99 pågår text", "updates.closest.none"),
         ("ta-bort", "updates.error.withdraw_usage"),
     ):
         chat.follow(AMIR, chat.gives(key, chat.say(AMIR, typed)))
@@ -327,6 +326,12 @@ def report_usage(chat: Chat) -> None:
         AMIR, "sammanfattning arbetsgrupp kf-arbetsgrupp")), since)
     chat.follow(AMIR, chat.gives("reports.error.export_usage", chat.say(
         AMIR, "export uppdateringar xlsx arbetsgrupp kf-arbetsgrupp")))
+    # Someone outside the group is pointed to what everyone may ask for.
+    chat.follow(INGRID, chat.gives("reports.error.summary_not_member", chat.say(
+        INGRID, words(chat, "sammanfattning arbetsgrupp", "summary arbetsgrupp"))))
+    # The summary's own hint: its file, for the group it is about.
+    chat.follow(AMIR, chat.gives("reports.chat.file_hint", chat.say(
+        AMIR, words(chat, "sammanfattning arbetsgrupp", "summary arbetsgrupp"))))
 
 
 # Each scenario, and the catalog texts it produces and follows (checked as it runs).
@@ -338,7 +343,8 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
         {"updates.saved_hint", "updates.mine.hint", "updates.mine.none"}),
     mistyped_updates: frozenset({
         "updates.error.not_found", "updates.error.edit_usage", "updates.error.withdraw_usage",
-        "updates.error.unknown_activity", "updates.candidates.hint"}),
+        "updates.error.unknown_activity", "updates.candidates.hint", "updates.closest.hint",
+        "updates.closest.none"}),
     next_steps_by_number: frozenset({
         "notes.error.close_usage", "notes.error.not_found", "notes.next_step.hint",
         "notes.next_step.close_hint"}),
@@ -357,7 +363,8 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
     fixed_texts: frozenset({"teams.form_too_large", "teams.unknown_action",
                             "teams.package.description_full", "teams.invoke.unused",
                             "gdpr.link.expired"}),
-    report_usage: frozenset({"reports.error.summary_usage", "reports.error.export_usage"}),
+    report_usage: frozenset({"reports.error.summary_usage", "reports.error.export_usage",
+                             "reports.error.summary_not_member", "reports.chat.file_hint"}),
 }
 # Tried outside a chat: the command line and the terminal demo (tests below).
 ELSEWHERE = frozenset({"reminder.failed_alert", "demo.clock.usage", "demo.welcome"})
@@ -370,7 +377,7 @@ def test_the_advice_works_as_written(chat: Chat, scenario: Callable[[Chat], None
 
 
 def test_every_piece_of_advice_in_the_catalogs_is_tried() -> None:
-    tried = set().union(*SCENARIOS.values()) | ELSEWHERE | OWNED_ELSEWHERE
+    tried = set().union(*SCENARIOS.values()) | ELSEWHERE
     assert sorted(advising_keys() - tried) == []
     assert {"reminder.after_meeting.hint_group", "help.ex.decision"} <= advising_keys()
 

@@ -20,8 +20,8 @@ from handlers.core import Options
 from handlers.dispatch import Dispatcher
 from handlers.i18n import translator
 from handlers.messages import Command, FormSubmission, Paragraph, Reply, Table
+from handlers.report_commands import CHAT_BUDGET
 from handlers.reports import (
-    CHAT_BUDGET,
     ExportFile,
     Refused,
     open_export,
@@ -291,13 +291,13 @@ def test_an_export_link_gives_the_file(dispatcher: Dispatcher, stores: StoreFact
     with stores() as store:
         file = open_export(store, link_in(reply), Options(), NOW + timedelta(hours=1))
     assert isinstance(file, ExportFile)
-    assert file.filename == "status-2026-09-01.docx"
+    assert file.filename == "status-handlingsplan-2026-09-01.docx"
     assert file.content.startswith(b"PK")
     for words, name in (("export sammanfattning md arbetsgrupp",
-                         "sammanfattning-lansgemensam-arbetsgrupp-psykisk-halsa-och-"
-                         "suicidprevention-2026-09-08.md"),
-                        ("export uppdateringar csv", "uppdateringar-2026-09-01.csv"),
-                        ("export status png", "status-2026-09-01.png")):
+                         "sammanfattning-arbetsgruppen-2026-09-08.md"),
+                        ("export uppdateringar csv",
+                         "lagesrapporter-handlingsplan-2026-09-01.csv"),
+                        ("export status png", "status-handlingsplan-2026-09-01.png")):
         with stores() as store:
             file = open_export(store, link_in(say(dispatcher, words)), Options(), NOW)
         assert isinstance(file, ExportFile) and file.filename == name, words

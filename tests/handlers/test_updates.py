@@ -169,11 +169,21 @@ def test_the_english_command_word_and_an_english_status(
     assert updates(synced_engine)[0].status == "delayed"
 
 
-def test_an_activity_found_by_words_of_its_title(
+def test_an_activity_found_by_words_of_its_title_is_asked_back_before_saving(
     dispatcher: Dispatcher, synced_engine: Engine
 ) -> None:
+    before = row_counts(synced_engine)
     reply = say(dispatcher, "rapportera efterlevandestöd i uppstart Första mötet hölls")
     assert not reply.is_error, text(reply)
+    # The form, filled in with what was understood: nothing is stored until it is sent.
+    assert reply.form is not None
+    initial = {f.id: f.initial for f in reply.form.fields}
+    assert (initial["activity"], initial["status"], initial["summary"]) == (
+        "SP-1", "starting", "Första mötet hölls")
+    assert "SP-1 Främja arbetssätt för att erbjuda efterlevandestöd" in text(reply)
+    assert row_counts(synced_engine) == before
+    saved = submit(dispatcher, {k: v for k, v in initial.items() if v})
+    assert saved.heading == SV("updates.saved", id="#1"), text(saved)
     [row] = updates(synced_engine)
     assert (row.activity_code, row.status, row.summary) == (
         "SP-1", "starting", "Första mötet hölls")
@@ -192,9 +202,12 @@ def test_an_ambiguous_activity_is_answered_with_the_candidates(
 
 def test_an_unknown_activity(dispatcher: Dispatcher, synced_engine: Engine) -> None:
     before = row_counts(synced_engine)
-    reply = say(dispatcher, "rapportera XYZ-9 pågår Något hände")
+    reply = say(dispatcher, "rapportera helt okända ord pågår Något hände")
     assert reply.is_error
-    assert only_text(reply) == SV("updates.error.unknown_activity", query="XYZ-9")
+    assert only_text(reply) == SV("updates.error.unknown_activity", query="helt okända ord")
+    unlike = say(dispatcher, "rapportera XYZ-9 pågår Något hände")
+    assert unlike.is_error
+    assert only_text(unlike) == SV("updates.closest.none", code="XYZ-9")
     assert row_counts(synced_engine) == before
 
 
@@ -372,7 +385,12 @@ def test_the_activity_may_be_typed_as_words_in_the_form(
     dispatcher: Dispatcher, synced_engine: Engine
 ) -> None:
     words = valid(activity="efterlevandestöd", **{VIP_INDICATOR: ""})
-    assert not submit(dispatcher, words).is_error
+    asked = submit(dispatcher, words)
+    # Asked back with the code in the field, nothing stored; sent again, it is stored.
+    activity = fields_of(asked)["activity"]
+    assert activity.initial == "SP-1" and "SP-1" in activity.error
+    assert updates(synced_engine) == []
+    assert not submit(dispatcher, {**words, "activity": activity.initial}).is_error
     assert updates(synced_engine)[0].activity_code == "SP-1"
     ambiguous = submit(dispatcher, valid(activity="samsjuklighet", **{VIP_INDICATOR: ""}))
     assert "KB-1, KB-2, KB-3" in fields_of(ambiguous)["activity"].error
@@ -776,7 +794,7 @@ def test_an_english_speaker_gets_english(dispatcher: Dispatcher, synced_engine: 
         "updates.form_error", field=EN("updates.field.summary"),
         problem=EN("updates.invalid.required"))
     assert only_text(say(dispatcher, "update XYZ-9 on-track x", person=SOFIA)) == EN(
-        "updates.error.unknown_activity", query="XYZ-9")
+        "updates.closest.none", code="XYZ-9")
     saved = submit(dispatcher, valid(**{VIP_INDICATOR: "3"}), SOFIA)
     assert saved.heading == EN("updates.saved", id="#1")
     mine = say(dispatcher, "mine", person=SOFIA)

@@ -26,25 +26,24 @@ from PIL import Image
 
 from domain.config import Config
 from domain.document import Dataset, Document
+from domain.joint_status import STATUS_RANK, OrganisationReport
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanIndicator
-from domain.report import (
+from domain.report_figures import (
     ActivityFigures,
     IndicatorFigure,
     NextMeeting,
     Period,
     ReportedUpdate,
     Reporter,
-    StatusCount,
     StatusFigures,
     SummaryFigures,
     UpdateRow,
     Upphamtning,
-    build_status,
-    build_summary,
-    status_dataset,
-    update_dataset,
 )
+from domain.status_report import build_status, status_dataset
+from domain.summary_report import build_summary
+from domain.update_export import update_dataset
 from handlers.i18n import translator
 from reports import MEDIA_TYPES, render_dataset, render_document
 from reports import chart as chart_module
@@ -85,25 +84,36 @@ def organisations(example_config: Config) -> dict[str, str]:
     return {o.id: o.short_name for o in example_config.organisations}
 
 
+def _reports(n: int, activity: PlanActivity) -> tuple[OrganisationReport, ...]:
+    """The worst case for the page: every owner reported. The first owner's status is the
+    activity's (each status in turn); the others' no worse, in the longest words that allow
+    (two or three statuses per activity); a single-owner activity also has a report from an
+    organisation that is not an owner."""
+
+    first = STATUSES[n % len(STATUSES)]
+    others = ("on_track", "at_risk", "starting") if STATUS_RANK[first] < STATUS_RANK[
+        "at_risk"] else ("on_track", "done") if STATUS_RANK[first] <= STATUS_RANK[
+        "on_track"] else ("done",)
+    owners = activity.owners if len(activity.owners) > 1 else (*activity.owners, "fyrbodal")
+    return tuple(
+        OrganisationReport(org, first if k == 0 else others[k % len(others)],
+                           NOW - timedelta(days=7 * n + k),
+                           STATUSES[(n + 2) % len(STATUSES)] if k == 0 else None)
+        for k, org in enumerate(owners)
+    )
+
+
 @pytest.fixture(scope="module")
 def status_figures(plan: list[PlanActivity]) -> StatusFigures:
     """Every activity reported, the worst case for the page: each status, every indicator."""
 
-    activities = tuple(
-        ActivityFigures(a.code, STATUSES[n % len(STATUSES)], NOW - timedelta(days=7 * n),
-                        STATUSES[(n + 2) % len(STATUSES)], n % 3)
-        for n, a in enumerate(plan)
-    )
-    counts: dict[tuple[str, str | None], int] = {}
-    for activity, fig in zip(plan, activities, strict=True):
-        key = (activity.goal_area_code, fig.status)
-        counts[key] = counts.get(key, 0) + 1
+    activities = tuple(ActivityFigures(a.code, _reports(n, a), n % 3)
+                       for n, a in enumerate(plan))
     indicators = tuple(
         IndicatorFigure(a.code, i.id, (i.target or 10) * 0.6, NOW)
         for a in plan for i in a.indicators
     )
-    return StatusFigures(activities, tuple(StatusCount(a, s, n) for (a, s), n in counts.items()),
-                         indicators)
+    return StatusFigures(activities, indicators)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +136,8 @@ def summary_document(plan: list[PlanActivity], organisations: dict[str, str]) ->
         SV, "sv", group_name="Arbetsgruppen",
         activities=[a for a in plan if a.group_id == "arbetsgrupp"],
         organisations=organisations,
-        figures=SummaryFigures(updates, {"VIP-1": "delayed"},
+        figures=SummaryFigures(updates, {"VIP-1": (OrganisationReport(
+                                   "gr", "delayed", since - timedelta(days=3)),)},
                                (Reporter("emma.falk", "Emma Falk", "sjuharad"),)),
         since=since, until=NOW,
         upphamtning=Upphamtning(
@@ -376,6 +387,7 @@ def test_the_status_as_a_workbook(plan: list[PlanActivity], organisations: dict[
     dataset = status_dataset(SV, "sv", activities=plan, organisations=organisations,
                              figures=status_figures, period=PERIOD)
     book = load_workbook(io.BytesIO(render_dataset(dataset, "xlsx")))
+    assert book.sheetnames[-1] == "Per organisation"
     sheet = book["Alla"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "VIP-1")

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session
 
-from domain.report import Reporter, StatusCount
+from domain.joint_status import OrganisationReport
+from domain.report_figures import Reporter
 from domain.updates import UpdateContent
 from storage import models as m
 from storage.repositories import SqlStore, StoreFactory
@@ -59,22 +60,49 @@ def filled(stores: StoreFactory) -> None:
 
 
 @pytest.mark.usefixtures("filled")
-def test_status_figures_take_the_latest_live_update(stores: StoreFactory) -> None:
+def test_status_figures_take_each_organisations_latest_live_update(
+    stores: StoreFactory
+) -> None:
     with stores() as store:
         figures = store.reports.status_figures(since=SINCE, until=NOW)
     by_code = {f.code: f for f in figures.activities}
     assert len(by_code) == 12
     vip = by_code["VIP-1"]
-    # The withdrawn "done" of 20 August does not count; at risk (1 Aug) is the latest.
-    assert (vip.status, vip.last_update, vip.previous_status, vip.updates_in_period) == (
-        "at_risk", datetime(2026, 8, 1, 8, tzinfo=UTC), "on_track", 2)
-    assert (by_code["SP-1"].status, by_code["SP-1"].previous_status) == ("starting", "starting")
-    assert by_code["GS-1"].status is None and by_code["GS-1"].last_update is None
-    assert sorted(figures.counts, key=lambda c: (c.goal_area_code, c.status or "")) == [
-        StatusCount("GS", None, 5), StatusCount("GS", "at_risk", 1),
-        StatusCount("KB", None, 2), StatusCount("KB", "on_track", 1),
-        StatusCount("SP", None, 2), StatusCount("SP", "starting", 1),
+    # Fyrbodal (Linnéa): the withdrawn "done" of 20 August does not count, at risk (1 Aug)
+    # is its latest, on track before the period. GR (Amir): delayed on 1 July, new.
+    assert sorted(vip.organisations, key=lambda r: r.organisation_id) == [
+        OrganisationReport("fyrbodal", "at_risk", datetime(2026, 8, 1, 8, tzinfo=UTC),
+                           "on_track"),
+        OrganisationReport("gr", "delayed", datetime(2026, 7, 1, 8, tzinfo=UTC), None),
     ]
+    assert vip.updates_in_period == 2
+    assert by_code["SP-1"].organisations == (OrganisationReport(
+        "fyrbodal", "starting", datetime(2026, 3, 1, 8, tzinfo=UTC), "starting"),)
+    assert by_code["KB-3"].organisations[0].organisation_id == "vgr"
+    assert by_code["GS-1"].organisations == () and by_code["GS-1"].updates_in_period == 0
+
+
+def test_each_organisations_standing_is_found_behind_the_others_updates(
+    stores: StoreFactory
+) -> None:
+    with stores() as store:
+        add(store, "VIP-1", "delayed", datetime(2026, 5, 1, 8, tzinfo=UTC))
+        add(store, "VIP-1", "at_risk", datetime(2026, 5, 2, 8, tzinfo=UTC), author="emma.falk")
+        add(store, "VIP-1", "on_track", datetime(2026, 7, 1, 8, tzinfo=UTC), author="emma.falk")
+        for day in (2, 3, 4):
+            add(store, "VIP-1", "on_track", datetime(2026, 7, day, 8, tzinfo=UTC),
+                author="amir.haddad")
+    with stores() as store:
+        figures = store.reports.status_figures(since=SINCE, until=NOW)
+    vip = next(f for f in figures.activities if f.code == "VIP-1")
+    assert sorted(vip.organisations) == [
+        OrganisationReport("fyrbodal", "delayed", datetime(2026, 5, 1, 8, tzinfo=UTC),
+                           "delayed"),
+        OrganisationReport("gr", "on_track", datetime(2026, 7, 4, 8, tzinfo=UTC), None),
+        OrganisationReport("sjuharad", "on_track", datetime(2026, 7, 1, 8, tzinfo=UTC),
+                           "at_risk"),
+    ]
+    assert vip.updates_in_period == 4
 
 
 @pytest.mark.usefixtures("filled")
@@ -84,9 +112,28 @@ def test_status_figures_as_they_stood_at_an_earlier_moment(stores: StoreFactory)
             since=datetime(2026, 5, 15, tzinfo=UTC), until=datetime(2026, 7, 15, tzinfo=UTC),
             goal_areas=["GS"])
     vip = next(f for f in figures.activities if f.code == "VIP-1")
-    assert (vip.status, vip.previous_status, vip.updates_in_period) == ("delayed", "on_track", 1)
+    assert {(r.organisation_id, r.status, r.previous_status) for r in vip.organisations} == {
+        ("fyrbodal", "on_track", "on_track"), ("gr", "delayed", None)}
+    assert vip.updates_in_period == 1
     assert {f.code for f in figures.activities} == {"GS-1", "GS-2", "VIP-1", "BM-1", "UPP-1",
                                                     "UPP-2"}
+
+
+@pytest.mark.usefixtures("filled")
+def test_an_update_speaks_for_its_authors_organisation_as_it_was(
+    stores: StoreFactory, synced_engine: Engine
+) -> None:
+    # Amir moves from GR to Fyrbodal: his July report stays GR's.
+    with Session(synced_engine) as session:
+        session.execute(update(m.Person).where(m.Person.id == "amir.haddad")
+                        .values(organisation_id="fyrbodal"))
+        session.commit()
+    with stores() as store:
+        figures = store.reports.status_figures(since=SINCE, until=NOW)
+        rows = list(store.reports.update_rows(group_ids=["arbetsgrupp"]))
+    vip = next(f for f in figures.activities if f.code == "VIP-1")
+    assert {r.organisation_id for r in vip.organisations} == {"fyrbodal", "gr"}
+    assert next(r for r in rows if r.number == 2).organisation_name == "GR"
 
 
 @pytest.mark.usefixtures("filled")
@@ -120,7 +167,12 @@ def test_summary_figures_of_one_groups_window(stores: StoreFactory,
     assert figures.updates[1].author_name == "Amir Haddad"
     assert figures.updates[1].organisation_id == "gr"
     assert figures.updates[1].indicator_values == {"vip-inforandeplan": 2.0}
-    assert dict(figures.previous_status) == {"VIP-1": "on_track", "SP-1": "starting"}
+    assert dict(figures.previous) == {
+        "VIP-1": (OrganisationReport("fyrbodal", "on_track",
+                                     datetime(2026, 5, 1, 8, tzinfo=UTC)),),
+        "SP-1": (OrganisationReport("fyrbodal", "starting",
+                                    datetime(2026, 3, 1, 8, tzinfo=UTC)),),
+    }
     missing = {r.person_id for r in figures.missing}
     assert "linnea.ek" not in missing and "amir.haddad" not in missing
     assert "emma.falk" not in missing  # no longer an active member
@@ -199,11 +251,17 @@ def test_the_status_is_planned_on_its_index(stores: StoreFactory, synced_engine:
     with stores() as store:
         store.reports.status_figures(since=SINCE, until=NOW)
         store.reports.indicator_values(until=NOW)
-    assert len(captured) == 2  # the figures with their counts, and the indicators
-    for statement, parameters in captured:
-        plan = plan_text(synced_engine, statement, parameters)
-        assert "ix_updates_activity_latest" in plan, plan
-        assert not full_scan(synced_engine, plan), plan
+    # Each organisation's latest, the counts in the period, and the indicators.
+    plans = [plan_text(synced_engine, s, p) for s, p in captured]
+    assert len(plans) == 3
+    organisations, counts, indicators = plans
+    assert "ix_updates_activity_org_latest" in organisations, organisations
+    # A range per activity: either index leads with the activity (on a handful of rows the
+    # PostgreSQL planner may take the wider one).
+    assert "ix_updates_activity_latest" in counts or "ix_updates_activity_org_latest" in (
+        counts), counts
+    assert "ix_updates_activity_latest" in indicators, indicators
+    assert not any(full_scan(synced_engine, plan) for plan in plans), plans
 
 
 @pytest.mark.usefixtures("filled")
@@ -215,6 +273,6 @@ def test_the_summary_is_planned_on_its_indexes(stores: StoreFactory, synced_engi
     assert len(plans) == 3
     window, previous, missing = plans
     assert "ix_updates_group_window" in window
-    assert "ix_updates_activity_latest" in previous
+    assert "ix_updates_activity_org_latest" in previous
     assert "ix_updates_group_window" in missing
     assert not any(full_scan(synced_engine, plan) for plan in plans), plans

@@ -1,0 +1,438 @@
+"""`sammanfattning`, `status`, `export`: the reports in chat, and links to their files.
+
+- `sammanfattning [grupp] [sedan <datum>]` (`summary`), for conveners: the group's updates
+  since its last meeting, who has not reported, upphämtning, the next meeting and a draft
+  agenda. Marked shareable: Slack offers to post it in the channel.
+- `status [målområde] [period]` (`status`), for the chefsgrupp: the whole plan on one page,
+  with the chart as a PNG attachment (doors that can upload it do).
+- `export [status|sammanfattning|uppdateringar] [format] [grupp|målområde] [period]`: a
+  signed link, valid `Options.export_link_hours`, to a file built when it is fetched. The
+  words come in any order (`export sammanfattning docx --grupp arbetsgrupp`, `export docx
+  sammanfattning arbetsgrupp`); a file format the bot does not make (`pdf`) is answered as
+  such, with the formats it does make.
+
+The reports themselves are built in `handlers.reports`; this module reads the words and
+renders the neutral document for chat (`document_reply`).
+
+Rules chosen here:
+- Periods: `sedan <datum>` (until now), a year (`2026`), or a half-year (`vt2026` =
+  January–June, `ht2026` = July–December: calendar halves, so the summer break belongs to
+  one). A date without a year means the latest such date that has been.
+- Chat size: a report longer than the platform's budget (`CHAT_BUDGET`, characters) is cut
+  at a block or line boundary, and the reply says so and gives the link to the whole file.
+- A refusal names its reason: a summary is its group's members' and the administrators'
+  (anyone may have the plan's status instead).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from domain.dates import DateParseError
+from domain.document import (
+    LIGHT_SYMBOLS,
+    Block,
+    BulletList,
+    Chart,
+    Divider,
+    Document,
+    Fields,
+    Heading,
+    Paragraph,
+    Table,
+)
+from domain.export_link import ExportKind, ExportRequest
+from domain.model import GroupInfo
+from domain.pnr import redact
+from domain.report_words import local_date
+from handlers import messages as chat
+from handlers.core import Context, UserError, fold
+from handlers.groups import take_group, take_named_group
+from handlers.messages import Attachment, Reply
+from handlers.notes import _looking_back, take_date
+from handlers.reports import (
+    FORMATS,
+    PeriodChoice,
+    default_status_since,
+    export_url,
+    goal_areas_named,
+    may_summarise,
+    midnight,
+    status_document,
+    summary_document,
+    summary_window,
+    until_of,
+    update_scope,
+)
+from handlers.updates import format_moment, local_day
+
+# Characters of text one chat answer carries before it is shortened with a link to the file.
+# Slack: the door splits a reply into messages of 50 blocks, but a report should not flood a
+# channel; Teams: an Adaptive Card must stay under 28 KB, markup and UTF-8 included.
+CHAT_BUDGET: Final[dict[str, int | None]] = {"console": None, "slack": 12_000, "teams": 9_000}
+# Cells longer than this make a table a list of lines in chat (monospace tables do not wrap).
+CHAT_CELL: Final = 40
+
+FORMAT_WORDS: Final[dict[str, str]] = {
+    "docx": "docx", "word": "docx", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv",
+    "md": "md", "markdown": "md", "png": "png", "bild": "png", "image": "png", "json": "json",
+}
+KIND_WORDS: Final[dict[str, ExportKind]] = {
+    "status": "status", "sammanfattning": "summary", "summary": "summary",
+    "uppdateringar": "updates", "updates": "updates", "lagesrapporter": "updates",
+}
+SINCE_WORDS: Final = frozenset({"sedan", "since", "fran", "from"})
+_YEAR: Final = re.compile(r"(?:19|20)[0-9]{2}")
+_HALF: Final = re.compile(r"(vt|ht|h1|h2)-?((?:19|20)[0-9]{2})")
+# File formats people ask for that the bot does not make: what the standard library's own
+# table of types knows (`pdf`, `doc`, `xls`, `txt`, `html`, …; three letters or more), and
+# the office formats it lacks.
+_KNOWN_TYPES: Final = mimetypes.MimeTypes()
+_OFFICE_FORMATS: Final = frozenset({
+    "docm", "dotx", "odt", "ods", "odp", "pptx", "rtf", "xlsm", "xltx", "pages", "numbers",
+})
+
+
+def foreign_format(word: str) -> str | None:
+    """The format a word names when it is a file format the bot does not make."""
+
+    key = fold(word).lstrip(".")
+    if key in FORMAT_WORDS or not key.isalnum() or not 3 <= len(key) <= 7:
+        return None
+    if key in _OFFICE_FORMATS or _KNOWN_TYPES.guess_type(f"file.{key}")[0] is not None:
+        return key
+    return None
+
+
+# --- the words ----------------------------------------------------------------------------
+
+
+def take_period(ctx: Context, words: Sequence[str]) -> tuple[PeriodChoice, list[str]]:
+    rest: list[str] = []
+    choice = PeriodChoice()
+    today = local_day(ctx.now)
+    index = 0
+    while index < len(words):
+        word = fold(words[index])
+        if word in SINCE_WORDS and index + 1 < len(words):
+            try:
+                day, count = take_date(words[index + 1:], today)
+            except DateParseError as error:
+                raise UserError(f"calendar.{error.code}", text=error.text) from None
+            written = " ".join(words[index + 1:index + 1 + count])
+            choice = PeriodChoice(midnight(_looking_back(day, written, today)), None)
+            index += 1 + count
+            continue
+        half = _HALF.fullmatch(word)
+        if _YEAR.fullmatch(word):
+            year = int(word)
+            choice = PeriodChoice(midnight(date(year, 1, 1)), midnight(date(year + 1, 1, 1)))
+        elif half is not None:
+            year = int(half.group(2))
+            first = half.group(1) in ("vt", "h1")
+            start = date(year, 1, 1) if first else date(year, 7, 1)
+            end = date(year, 7, 1) if first else date(year + 1, 1, 1)
+            choice = PeriodChoice(midnight(start), midnight(end))
+        else:
+            rest.append(words[index])
+        index += 1
+    if choice.since is not None and choice.since > ctx.now:
+        raise UserError("reports.error.future", date=local_date(choice.since).isoformat())
+    return choice, rest
+
+
+def match_goal_areas(ctx: Context, words: Sequence[str]) -> tuple[str, ...] | None:
+    """The goal areas words name (a code, or words of the title); None: no words, all."""
+
+    return goal_areas_named(ctx.store, words)
+
+
+# --- chat ------------------------------------------------------------------------------------
+
+
+def _table_in_chat(table: Table) -> list[chat.Block]:
+    """Short cells: a table. Long ones (activity titles): a line per row, sections as titles."""
+
+    def text(cell_text: str, light: str | None) -> str:
+        return f"{LIGHT_SYMBOLS[light]} {cell_text}" if light else cell_text
+
+    long = any(len(c.text) > CHAT_CELL for row in table.rows for c in row.cells)
+    if not long:
+        out: list[chat.Block] = []
+        rows: list[tuple[str, ...]] = []
+        for row in table.rows:
+            if row.section:
+                if rows:
+                    out.append(chat.Table(table.columns, tuple(rows)))
+                    rows = []
+                out.append(chat.Paragraph(row.cells[0].text))
+            else:
+                rows.append(tuple(text(c.text, c.light) for c in row.cells))
+        if rows:
+            out.append(chat.Table(table.columns, tuple(rows)))
+        return out
+    blocks: list[chat.Block] = []
+    lines: list[str] = []
+    for row in table.rows:
+        if row.section:
+            if lines:
+                blocks.append(chat.Paragraph("\n".join(lines)))
+            lines = [row.cells[0].text]
+            continue
+        first, *others = row.cells
+        light = next((c.light for c in row.cells if c.light), None)
+        parts = [c.text for c in others if c.text and c.text != "–"]
+        lines.append(text(" · ".join([first.text, *parts]), light))
+    if lines:
+        blocks.append(chat.Paragraph("\n".join(lines)))
+    return blocks
+
+
+def chat_blocks(block: Block) -> list[chat.Block]:
+    if isinstance(block, Heading):
+        heading = chat.Paragraph(block.text)
+        return [chat.Divider(), heading] if block.level <= 1 else [heading]
+    if isinstance(block, Paragraph):
+        return [chat.Paragraph(f"⚠️ {block.text}" if block.tone == "warning" else block.text)]
+    if isinstance(block, Fields):
+        return [chat.Fields(block.items)]
+    if isinstance(block, BulletList):
+        lines = []
+        for number, item in enumerate(block.items, 1):
+            lines.append(f"{number}. {item.text}" if block.numbered else f"• {item.text}")
+            lines.extend(f"    – {sub}" for sub in item.sub)
+        return [chat.Paragraph("\n".join(lines))]
+    if isinstance(block, Table):
+        return _table_in_chat(block)
+    if isinstance(block, Divider):
+        return [chat.Divider()]
+    if isinstance(block, Chart):
+        # The picture goes as an attachment; its figures are in the tables and lines.
+        return []
+    return []
+
+
+def _size(block: chat.Block) -> int:
+    return len(Reply(blocks=(block,)).plain_text()) + 1
+
+
+def _cut(block: chat.Block, room: int) -> chat.Block | None:
+    """As much of a block as fits, at a line or row boundary (None: nothing fits)."""
+
+    if isinstance(block, chat.Paragraph):
+        kept: list[str] = []
+        used = 0
+        for line in block.text.split("\n"):
+            if used + len(line) + 1 > room:
+                break
+            kept.append(line)
+            used += len(line) + 1
+        return chat.Paragraph("\n".join(kept)) if kept else None
+    if isinstance(block, chat.Table):
+        rows: list[tuple[str, ...]] = []
+        for row in block.rows:
+            if _size(chat.Table(block.columns, (*rows, row))) > room:
+                break
+            rows.append(row)
+        return chat.Table(block.columns, tuple(rows)) if rows else None
+    return None
+
+
+def document_reply(
+    ctx: Context,
+    document: Document,
+    link: ExportRequest,
+    *,
+    attachments: tuple[Attachment, ...] = (),
+    shareable: bool = False,
+) -> Reply:
+    """The document for this platform; shortened, with the file's link, when it is too long."""
+
+    t = ctx.t
+    blocks: list[chat.Block] = []
+    if document.subtitle:
+        blocks.append(chat.Paragraph(document.subtitle))
+    for block in document.blocks:
+        blocks.extend(chat_blocks(block))
+    budget = CHAT_BUDGET.get(ctx.command.platform)
+    total = sum(_size(b) for b in blocks)
+    if budget is not None and total > budget:
+        room = budget - 600  # for the closing note with the link
+        kept: list[chat.Block] = []
+        for shown_block in blocks:
+            size = _size(shown_block)
+            if size <= room:
+                kept.append(shown_block)
+                room -= size
+                continue
+            part = _cut(shown_block, room)
+            if part is not None:
+                kept.append(part)
+            break
+        url = export_url(ctx.store, ctx.options, link)
+        shown = sum(_size(b) for b in kept)
+        kept.append(chat.Divider())
+        kept.append(chat.Paragraph(t(
+            "reports.chat.shortened", percent=max(1, round(100 * shown / total)), url=url,
+            until=format_moment(t, link.expires), format=link.format.upper(),
+        )))
+        blocks = kept
+    else:
+        blocks.append(chat.Paragraph(t("reports.chat.file_hint",
+                                       command=_export_command(ctx, link))))
+    return Reply(
+        heading=document.title, blocks=tuple(blocks), attachments=attachments,
+        shareable=shareable,
+    )
+
+
+def _export_command(ctx: Context, link: ExportRequest) -> str:
+    kind = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar"}
+    if ctx.language != "sv":
+        kind = {"status": "status", "summary": "summary", "updates": "updates"}
+    word = "export"
+    parts = [word, kind[link.kind], link.format]
+    if link.group_id:
+        parts.append(link.group_id)
+    parts.extend(link.goal_areas)
+    return " ".join(parts)
+
+
+def _request(
+    ctx: Context,
+    kind: ExportKind,
+    fmt: str,
+    *,
+    group: GroupInfo | None = None,
+    goal_areas: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> ExportRequest:
+    return ExportRequest(
+        kind=kind, format=fmt, person_id=ctx.actor.id, language=ctx.language,
+        expires=ctx.now + timedelta(hours=ctx.options.export_link_hours),
+        group_id=group.id if group else None, goal_areas=tuple(goal_areas or ()),
+        since=since, until=until,
+    )
+
+
+def handle_status(ctx: Context) -> Reply:
+    choice, words = take_period(ctx, ctx.args)
+    areas = match_goal_areas(ctx, words)
+    group, _ = take_group(ctx, [], required=False)
+    since = choice.since or default_status_since(ctx.store, group, ctx.now)
+    until = until_of(choice, ctx.now)
+    document = status_document(ctx.store, ctx.t, ctx.options, since=since, until=until,
+                               goal_areas=areas)
+    attachments: tuple[Attachment, ...] = ()
+    charts = document.charts()
+    if charts:
+        from reports.chart import render_png
+
+        attachments = (Attachment(f"{document.filename}.png", "image/png",
+                                  render_png(charts[0])),)
+    link = _request(ctx, "status", "docx", goal_areas=areas, since=since,
+                    until=choice.until)
+    return document_reply(ctx, document, link, attachments=attachments, shareable=True)
+
+
+def _summary_group(
+    ctx: Context, group: GroupInfo | None, rest: list[str], action: str
+) -> tuple[GroupInfo, list[str]]:
+    """The group a summary is asked for (the one named, else the channel's or the person's
+    only one), if the person may have it: its members and the administrators."""
+
+    if group is None:
+        group, rest = take_group(ctx, rest, required=True)
+    assert group is not None
+    if not may_summarise(ctx.store, ctx.actor, group.id):
+        raise UserError("reports.error.summary_not_member", audit=action, outcome="denied",
+                        audit_detail=group.id, group=group.short_name)
+    return group, rest
+
+
+def handle_summary(ctx: Context) -> Reply:
+    choice, words = take_period(ctx, ctx.args)
+    named, rest = take_named_group(ctx, words)
+    group, rest = _summary_group(ctx, named, rest, "reports.summary")
+    if rest:
+        raise UserError("reports.error.summary_usage")
+    window = summary_window(ctx.store, group, ctx.now, choice)
+    document = summary_document(ctx.store, ctx.t, group, ctx.now, window=window)
+    link = _request(ctx, "summary", "docx", group=group, since=window.since,
+                    until=choice.until)
+    return document_reply(ctx, document, link, shareable=True)
+
+
+def _refuse_foreign_format(kind: ExportKind, words: Sequence[str]) -> None:
+    """A word that names a file format the bot does not make (`pdf`) is answered as such."""
+
+    for word in words:
+        foreign = foreign_format(word)
+        if foreign is not None:
+            raise UserError("reports.error.unknown_format", format=redact(foreign)[:12],
+                            formats=", ".join(FORMATS[kind]))
+
+
+def handle_export(ctx: Context) -> Reply:
+    t = ctx.t
+    kind: ExportKind | None = None
+    fmt: str | None = None
+    words: list[str] = []
+    for word in ctx.args:
+        key = fold(word).lstrip(".")
+        if kind is None and key in KIND_WORDS:
+            kind = KIND_WORDS[key]
+        elif fmt is None and key in FORMAT_WORDS:
+            fmt = FORMAT_WORDS[key]
+        else:
+            words.append(word)
+    kind = kind or "status"
+    fmt = fmt or FORMATS[kind][0]
+    if fmt not in FORMATS[kind]:
+        raise UserError("reports.error.format", kind=_kind_word(ctx, kind), format=fmt,
+                        formats=", ".join(FORMATS[kind]))
+    choice, rest = take_period(ctx, words)
+    group: GroupInfo | None = None
+    areas: tuple[str, ...] | None = None
+    since, until = choice.since, choice.until
+    if kind == "status":
+        _refuse_foreign_format(kind, rest)
+        areas = match_goal_areas(ctx, rest)
+    else:
+        group, rest = take_named_group(ctx, rest)
+        _refuse_foreign_format(kind, rest)
+        if rest:
+            raise UserError("reports.error.export_usage")
+    if kind == "summary":
+        group, _ = _summary_group(ctx, group, [], "reports.export")
+    elif kind == "updates":
+        scope = update_scope(ctx.store, ctx.actor)
+        if group is not None and scope is not None and group.id not in scope:
+            raise UserError("reports.error.not_allowed", audit="reports.export",
+                            outcome="denied", audit_detail=group.id,
+                            group=group.short_name)
+    if kind == "status" and since is None:
+        context_group, _ = take_group(ctx, [], required=False)
+        since = default_status_since(ctx.store, context_group, ctx.now)
+    elif kind == "summary":
+        assert group is not None
+        since = summary_window(ctx.store, group, ctx.now, choice).since
+    request = _request(ctx, kind, fmt, group=group, goal_areas=areas, since=since,
+                       until=until)
+    url = export_url(ctx.store, ctx.options, request)
+    return (
+        chat.ReplyBuilder(heading=t("reports.export.title", kind=_kind_word(ctx, kind),
+                                    format=fmt.upper()))
+        .paragraph(t("reports.export.link", url=url, until=format_moment(t, request.expires)))
+        .paragraph(t("reports.export.note"))
+        .build()
+    )
+
+
+def _kind_word(ctx: Context, kind: ExportKind) -> str:
+    return ctx.t(f"reports.kind.{kind}")
