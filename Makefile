@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain handlers storage scheduler bot reports
+	$(BIN)/mypy domain app handlers storage scheduler bot reports
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q

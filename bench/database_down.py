@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from handlers.i18n import translator
+    from app.i18n import translator
     from storage.db import normalise_url
     from tests.fakes.bf_connector import FakeBotFramework
     from tests.fakes.slack_api import FakeSlackApi

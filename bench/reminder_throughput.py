@@ -40,10 +40,10 @@ if str(ROOT) not in sys.path:
 
 from slack_sdk import WebClient  # noqa: E402
 
+from app.messages import Reply  # noqa: E402
 from bench.generate import fresh_engine  # noqa: E402
 from bot.slack.messenger import SlackMessenger  # noqa: E402
 from domain.reminders import Reminder  # noqa: E402
-from handlers.messages import Reply  # noqa: E402
 from scheduler.messenger import Target  # noqa: E402
 from scheduler.reminders import Delivery, ReminderService  # noqa: E402
 from storage.db import upgrade  # noqa: E402

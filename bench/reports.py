@@ -30,9 +30,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 
+from app.core import Options
+from app.i18n import translator
 from bench.generate import Shape, fresh_engine, group_id, load, schema_url
-from handlers.core import Options
-from handlers.i18n import translator
 from handlers.reports import status_document, summary_document
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory

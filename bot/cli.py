@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
+from app.i18n import Translator, translator
 from bot.logs import configure_logging
 from bot.settings import Settings, SetupError
 from domain.config import LoadResult, Problem, load_config_text
-from handlers.i18n import Translator, translator
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2

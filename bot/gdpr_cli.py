@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import BinaryIO
 
+from app.i18n import Translator
 from bot.cli_files import write_file
 from bot.runtime import build_runtime
 from bot.settings import Settings
@@ -26,7 +27,6 @@ from domain.dates import DateParseError, parse_date
 from domain.disposal import total
 from domain.extract_link import FORMATS
 from handlers.gdpr import build_extract
-from handlers.i18n import Translator
 from scheduler.disposal import dispose
 
 EXIT_OK = 0

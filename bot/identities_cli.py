@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import sys
 
+from app.i18n import Translator
 from bot.runtime import build_runtime
 from bot.settings import Settings
-from handlers.i18n import Translator
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2

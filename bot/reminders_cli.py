@@ -7,12 +7,12 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from app.i18n import Translator
 from bot.messengers import reminder_service
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_datetime
-from handlers.i18n import Translator
 from scheduler.reminders import Delivery, RunReport
 
 EXIT_OK = 0

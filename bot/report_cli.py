@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from app.core import UserError
+from app.i18n import Translator
 from bot.cli_files import write_file
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_date
 from domain.export_link import ExportKind
-from handlers.core import UserError
-from handlers.i18n import Translator
 from handlers.reports import (
     FORMATS,
     build_file,

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from app.core import Options
+from app.dispatch import Dispatcher
 from bot.settings import Settings
-from handlers.core import Options
-from handlers.dispatch import Dispatcher
+from handlers.commands import COMMANDS
 from storage.db import PATIENT, Patience, create_db_engine, upgrade
 from storage.repositories import StoreFactory, utc_now
 
@@ -52,6 +53,7 @@ def build_runtime(
     dispatcher = Dispatcher(
         stores,
         clock,
+        COMMANDS,
         options=Options(
             edit_window_days=settings.edit_window_days,
             stale_after_days=settings.stale_after_days,

@@ -10,12 +10,12 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 
+from app.feed import group_feed, schedule_records
+from app.i18n import Translator
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_date
-from handlers.feed import group_feed, schedule_records
-from handlers.i18n import Translator
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2

@@ -19,11 +19,11 @@ from typing import Final, Protocol, runtime_checkable
 
 from aiohttp import web
 
+from app.core import Options
+from app.i18n import translator
+from app.ports import Store
 from bot.runtime import Runtime
-from handlers.core import Options
 from handlers.gdpr import open_extract
-from handlers.i18n import translator
-from handlers.ports import Store
 from handlers.reports import open_export
 
 log = logging.getLogger(__name__)

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.feed import feed_for_token
+from app.i18n import Translator, translator
 from bot.messengers import reminder_service
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.signed_files import EXPORT_PATH, EXTRACT_PATH, export_route, extract_route
-from handlers.feed import feed_for_token
-from handlers.i18n import Translator, translator
 from scheduler.disposal import dispose_daily
 from scheduler.housekeeping import forget_old_deliveries
 from scheduler.runner import Ticker

@@ -8,6 +8,6 @@ class StoreUnavailable(Exception):
 
     Nothing of the unit of work that met it was saved (it was rolled back), and the same
     request may well succeed in a moment. `storage/` raises it (see `storage.db`); the chat
-    kernel answers it with the catalog's "try again" (`handlers/dispatch.py`). It lives here,
+    kernel answers it with the catalog's "try again" (`app/dispatch.py`). It lives here,
     below both, so that neither names the other, and the kernel never names SQLAlchemy.
     """

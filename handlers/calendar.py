@@ -3,21 +3,18 @@
 The schedule itself is computed by `domain.schedule` from the group's configuration and the
 changes administrators made; this module reads and words it. The changes (`sammankallande
 byt|hoppa-över|sätt`, `möte ställ-in|flytta`) are judged and stored by
-`handlers.schedule_changes`; the feed is `handlers.feed`.
+`handlers.schedule_changes`; the feed is `app.feed`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from domain.model import GroupInfo
-from domain.schedule import term_window, upcoming
-from handlers import schedule_changes
-from handlers.core import Context, UserError, fold
-from handlers.feed import feed_url
-from handlers.groups import group_choices, my_groups, take_group
-from handlers.messages import Reply, ReplyBuilder
-from handlers.schedule_text import (
+from app.core import Context, UserError, fold
+from app.feed import feed_url
+from app.groups import group_choices, my_groups, take_group
+from app.messages import Reply, ReplyBuilder
+from app.schedule_text import (
     Names,
     convener_text,
     format_day,
@@ -27,6 +24,9 @@ from handlers.schedule_text import (
     status_text,
     today,
 )
+from domain.model import GroupInfo
+from domain.schedule import term_window, upcoming
+from handlers import schedule_changes
 
 DEFAULT_COUNT = 5
 # What `kalender ny-länk` stored (`Context.stored`), for the answer to its resend.

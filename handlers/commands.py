@@ -1,13 +1,14 @@
 """The chat commands, Swedish word first, English aliases after.
 
 A command that stores something names its `replay`: the answer to a resend of the same
-platform delivery, from what the first one stored (see `handlers.dispatch`). The others store
+platform delivery, from what the first one stored (see `app.dispatch`). The others store
 nothing, or nothing new when repeated (`påminnelser av`, `mina-data`'s audit entry is rolled
 back), and simply run again.
 """
 
 from __future__ import annotations
 
+from app.core import CommandSet, CommandSpec, FormSpec
 from handlers import (
     calendar,
     gdpr,
@@ -21,7 +22,6 @@ from handlers import (
     updates,
     whoami,
 )
-from handlers.core import CommandSpec, FormSpec
 
 ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("hjälp", ("help", "?"), help.handle, "help.cmd.help", "help.ex.help"),
@@ -96,3 +96,6 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
 ALL_FORMS: tuple[FormSpec, ...] = (
     FormSpec(updates.FORM_ID, updates.submit_form, replay=updates.replay),
 )
+
+# What the doors' dispatcher answers: the one place the command modules are registered.
+COMMANDS = CommandSet(ALL_COMMANDS, ALL_FORMS)

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
+from app import messages as chat
+from app.core import Context, Options
+from app.i18n import Translator, translator
+from app.messages import Reply
+from app.ports import Store
 from domain.calendar import STOCKHOLM
 from domain.document import Block, Divider, Document, Fields, Heading, Paragraph
 from domain.extract_link import FORMATS, ExtractFormat, ExtractRequest, extract_key, sign, verify
 from domain.report_words import local_date, slug
 from domain.signed_link import LinkError, PurposeKey
 from domain.updates import format_value
-from handlers import messages as chat
-from handlers.core import Context, Options
-from handlers.i18n import Translator, translator
-from handlers.messages import Reply
-from handlers.ports import Store
 from handlers.updates import format_moment
 
 EXTRACT_LINK_HOURS: Final = 1

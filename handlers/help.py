@@ -8,8 +8,8 @@ explains one command.
 
 from __future__ import annotations
 
-from handlers.core import CommandSpec, Context, fold
-from handlers.messages import Reply, ReplyBuilder
+from app.core import CommandSpec, Context, fold
+from app.messages import Reply, ReplyBuilder
 
 # Indent of the description and the example under the command word.
 INDENT = "  "

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.core import Context
+from app.groups import my_groups
+from app.messages import Button, Reply, ReplyBuilder
+from app.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
 from domain.reminders import previous_meeting_start
 from domain.updates import may_report
-from handlers.core import Context
-from handlers.groups import my_groups
-from handlers.messages import Button, Reply, ReplyBuilder
 from handlers.reminders import REPORT_ACTION
-from handlers.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
 
 
 def handle(ctx: Context) -> Reply:

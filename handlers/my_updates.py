@@ -11,9 +11,9 @@ withdrawals.
 
 from __future__ import annotations
 
+from app.core import Context, UserError
+from app.messages import Paragraph, Reply, ReplyBuilder
 from domain.updates import TEXT_RULES, UpdateInputError, clean_text, format_value, parse_short_id
-from handlers.core import Context, UserError
-from handlers.messages import Paragraph, Reply, ReplyBuilder
 from handlers.updates import (
     ACTIVITY,
     EDIT_STATE,

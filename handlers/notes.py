@@ -30,6 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from app.core import Context, UserError
+from app.messages import Reply, ReplyBuilder
+from app.schedule_text import Names, convener_text, schedule_of
 from domain.dates import DateParseError, parse_date
 from domain.model import GroupInfo
 from domain.notes import NOTE_RULES, Decision, NextStep, is_done_word, split_next_step
@@ -37,9 +40,6 @@ from domain.plan import PlanOrganisation
 from domain.pnr import redact
 from domain.schedule import Meeting, latest_held, meetings_on
 from domain.updates import UpdateInputError, clean_text, fold, has_identity_number, parse_short_id
-from handlers.core import Context, UserError
-from handlers.messages import Reply, ReplyBuilder
-from handlers.schedule_text import Names, convener_text, schedule_of
 from handlers.updates import format_day, local_day
 
 GROUP_OPTIONS = ("--grupp", "--group")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from app.core import Context, UserError, fold
+from app.i18n import Translator, translator
+from app.messages import Button, Reply, ReplyBuilder
+from app.ports import Store
+from app.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
 from domain.calendar import STOCKHOLM
 from domain.reminders import Reminder
 from domain.schedule import Meeting
-from handlers.core import Context, UserError, fold
-from handlers.i18n import Translator, translator
-from handlers.messages import Button, Reply, ReplyBuilder
-from handlers.ports import Store
-from handlers.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
 
 REPORT_ACTION = "report.open"
 

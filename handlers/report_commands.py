@@ -32,6 +32,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Final
 
+from app import messages as chat
+from app.core import Context, UserError, fold
+from app.groups import take_group, take_named_group
+from app.messages import Attachment, Reply
 from domain.dates import DateParseError
 from domain.document import (
     LIGHT_SYMBOLS,
@@ -49,10 +53,6 @@ from domain.export_link import ExportKind, ExportRequest
 from domain.model import GroupInfo
 from domain.pnr import redact
 from domain.report_words import local_date
-from handlers import messages as chat
-from handlers.core import Context, UserError, fold
-from handlers.groups import take_group, take_named_group
-from handlers.messages import Attachment, Reply
 from handlers.notes import _looking_back, take_date
 from handlers.reports import (
     FORMATS,

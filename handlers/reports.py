@@ -26,6 +26,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 
+from app.core import Options, UserError, fold
+from app.i18n import Translator, translator
+from app.ports import Store
+from app.schedule_text import Names, convener_text, schedule_of
 from domain.calendar import local_datetime
 from domain.document import Dataset, Datasets, Document
 from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
@@ -39,10 +43,6 @@ from domain.signed_link import LinkError, PurposeKey
 from domain.status_report import build_status, status_dataset
 from domain.summary_report import build_summary, summary_dataset
 from domain.update_export import update_dataset
-from handlers.core import Options, UserError, fold
-from handlers.i18n import Translator, translator
-from handlers.ports import Store
-from handlers.schedule_text import Names, convener_text, schedule_of
 
 DEFAULT_PERIOD_DAYS: Final = 90
 DOWNLOAD: Final = "reports.download"

@@ -22,6 +22,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from app.core import Context, UserError, fold
+from app.feed import record_revisions
+from app.groups import group_choices, my_groups, take_group
+from app.messages import Reply, ReplyBuilder
+from app.schedule_text import (
+    SPECIFIC_ERRORS,
+    Names,
+    convener_text,
+    date_error,
+    format_day,
+    format_time_span,
+    require_admin,
+    schedule_of,
+    status_text,
+    take_date,
+    take_meeting,
+    take_organisation,
+    today,
+    typed_date,
+)
 from domain.calendar import STOCKHOLM, is_working_day, local_datetime, swedish_days_off
 from domain.dates import DateParseError, parse_datetime, parse_time
 from domain.model import GroupInfo
@@ -41,26 +61,6 @@ from domain.schedule_review import (
     held,
     new_repeats,
     overlapping,
-)
-from handlers.core import Context, UserError, fold
-from handlers.feed import record_revisions
-from handlers.groups import group_choices, my_groups, take_group
-from handlers.messages import Reply, ReplyBuilder
-from handlers.schedule_text import (
-    SPECIFIC_ERRORS,
-    Names,
-    convener_text,
-    date_error,
-    format_day,
-    format_time_span,
-    require_admin,
-    schedule_of,
-    status_text,
-    take_date,
-    take_meeting,
-    take_organisation,
-    today,
-    typed_date,
 )
 
 NEXT_MEETINGS = 4

@@ -21,6 +21,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
+from app.core import Context, UserError
+from app.i18n import Translator
+from app.messages import (
+    Form,
+    FormField,
+    FormSubmission,
+    Option,
+    Paragraph,
+    Reply,
+    ReplyBuilder,
+)
 from domain.calendar import STOCKHOLM
 from domain.dates import format_date_en, format_date_sv
 from domain.model import Person
@@ -46,17 +57,6 @@ from domain.updates import (
     may_report,
     parse_indicator_value,
     written_as_code,
-)
-from handlers.core import Context, UserError
-from handlers.i18n import Translator
-from handlers.messages import (
-    Form,
-    FormField,
-    FormSubmission,
-    Option,
-    Paragraph,
-    Reply,
-    ReplyBuilder,
 )
 
 FORM_ID = "update"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.core import Context
-from handlers.messages import Reply, ReplyBuilder
+from app.core import Context
+from app.messages import Reply, ReplyBuilder
 
 
 def handle(ctx: Context) -> Reply:

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal, Protocol, TextIO
 
-from handlers.messages import Reply
+from app.messages import Reply
 
 log = logging.getLogger(__name__)
 

@@ -47,6 +47,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.i18n import translator
+from app.messages import Reply
 from domain.reminders import (
     GroupAudience,
     Member,
@@ -56,8 +58,6 @@ from domain.reminders import (
     previous_meeting_start,
 )
 from domain.schedule import Meeting
-from handlers.i18n import translator
-from handlers.messages import Reply
 from handlers.reminders import render_reminder
 from scheduler.messenger import (
     Messenger,
@@ -174,7 +174,7 @@ class ReminderService:
             return self._plan(store, now)
 
     def _plan(self, store: SqlStore, now: datetime) -> list[Delivery]:
-        from handlers.schedule_text import schedule_of
+        from app.schedule_text import schedule_of
 
         window = ((now - self.lookback).date(), (now + PLAN_AHEAD).date())
         meetings: list[Meeting] = []

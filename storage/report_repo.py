@@ -1,6 +1,6 @@
 """What the reports read, aggregated in SQL: never all the updates into Python.
 
-Implements `handlers.ports.ReportRepository`. Every query is bounded by the plan (an index
+Implements `app.ports.ReportRepository`. Every query is bounded by the plan (an index
 seek per activity on `ix_updates_activity_latest`, or per activity and organisation on
 `ix_updates_activity_org_latest`) or by one group's window (`ix_updates_group_window`),
 whatever the number of updates; `bench/reports.py` times them at a million updates on SQLite

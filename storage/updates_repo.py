@@ -1,6 +1,6 @@
 """Repositories of the action plan (read), the activity updates and the meeting notes.
 
-Implement `handlers.ports.PlanRepository`, `UpdateRepository` and `NotesRepository`
+Implement `app.ports.PlanRepository`, `UpdateRepository` and `NotesRepository`
 structurally; they receive the session of one unit of work and never commit.
 """
 

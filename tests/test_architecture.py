@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "handlers", "domain", "storage", "scheduler")
+PACKAGES = ("bot", "app", "handlers", "domain", "storage", "scheduler", "reports")
 
 INFRASTRUCTURE = (
     "sqlalchemy", "alembic", "slack_bolt", "slack_sdk", "botbuilder", "aiohttp",
@@ -34,10 +34,16 @@ class Rule:
 
 
 LAYER_RULES = (
-    Rule("domain is pure", "domain/", (*INFRASTRUCTURE, "storage", "handlers", "scheduler", "bot")),
-    Rule("handlers use ports, not storage or doors", "handlers/",
+    Rule("domain is pure", "domain/",
+         (*INFRASTRUCTURE, "storage", "app", "handlers", "scheduler", "bot", "reports")),
+    Rule("the application layer uses ports, not storage, commands or doors", "app/",
+         (*INFRASTRUCTURE, "bot", "scheduler", "storage", "handlers")),
+    Rule("handlers use the application layer and ports, not storage or doors", "handlers/",
          (*INFRASTRUCTURE, "bot", "scheduler", "storage")),
-    Rule("storage does not know its callers", "storage/", ("handlers", "scheduler", "bot")),
+    Rule("storage does not know its callers", "storage/",
+         ("app", "handlers", "scheduler", "bot", "reports")),
+    Rule("file formats know documents, nothing else of the bot", "reports/",
+         (*INFRASTRUCTURE, "storage", "app", "handlers", "scheduler", "bot")),
 )
 
 # Platform SDKs: importable only inside their own door.
@@ -170,6 +176,13 @@ def project_files(*folders: str) -> Iterator[tuple[str, str]]:
         ("handlers/x.py", "import importlib\nimportlib.import_module('sqlalchemy')\n",
          "handlers/x.py:2: imports sqlalchemy"),
         ("storage/x.py", "from handlers.core import Context\n", "imports handlers.core"),
+        ("storage/x.py", "from app.core import Context\n", "imports app.core"),
+        ("app/x.py", "from storage.db import upgrade\n", "imports storage.db"),
+        ("app/x.py", "from handlers import updates\n", "imports handlers"),
+        ("app/x.py", "import slack_sdk\n", "imports slack_sdk"),
+        ("reports/x.py", "from app.i18n import Translator\n", "imports app.i18n"),
+        ("reports/x.py", "from sqlalchemy import select\n", "imports sqlalchemy"),
+        ("domain/x.py", "from reports import docx\n", "imports reports"),
         ("storage/x.py", "import bot.web\n", "imports bot.web"),
         ("storage/x.py", "from scheduler import runner\n", "imports scheduler"),
         ("bot/web.py", "from slack_bolt.async_app import AsyncApp\n", "outside bot/slack/"),
@@ -188,7 +201,9 @@ def test_layer_rule_catches(relpath: str, source: str, expected: str) -> None:
     [
         ("domain/x.py", "from domain.model import Person\nimport datetime\n"),
         ("domain/x.py", "import storagebox\n"),  # a prefix of a name is not the package
-        ("handlers/x.py", "from domain.config import Config\nfrom handlers import core\n"),
+        ("handlers/x.py", "from domain.config import Config\nfrom app import core\n"),
+        ("app/x.py", "from domain.config import Config\nfrom app import core\n"),
+        ("reports/x.py", "from docx import Document\nfrom domain.document import Dataset\n"),
         ("storage/x.py", "from sqlalchemy import select\nfrom domain import model\n"),
         ("bot/slack/x.py", "from slack_bolt.async_app import AsyncApp\nimport slack_sdk\n"),
         ("bot/teams/x.py", "from botbuilder.core import TurnContext\n"),
@@ -237,8 +252,8 @@ def test_clock_rule_allows(source: str) -> None:
 
 def test_the_walk_sees_the_project() -> None:
     seen = {relpath for relpath, _ in project_files(*PACKAGES)}
-    for expected in ("domain/config.py", "handlers/dispatch.py", "storage/db.py", "bot/cli.py",
-                     "scheduler/runner.py"):
+    for expected in ("domain/config.py", "app/dispatch.py", "handlers/updates.py",
+                     "storage/db.py", "bot/cli.py", "scheduler/runner.py", "reports/docx.py"):
         assert expected in seen
 
 

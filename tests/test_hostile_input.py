@@ -27,12 +27,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, table
 from sqlalchemy.orm import Session
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, FormSubmission, Reply
 from domain.config import Config, LoadResult, load_config_text
 from domain.dates import DateParseError, parse_date, parse_datetime, parse_time
-from handlers.commands import ALL_COMMANDS
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, FormSubmission, Reply
+from handlers.commands import ALL_COMMANDS, COMMANDS
 from handlers.updates import FORM_ID
 from storage.db import create_db_engine, upgrade
 from storage.repositories import StoreFactory
@@ -124,7 +124,7 @@ def hostile_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
 @pytest.fixture(scope="module")
 def dispatcher(hostile_engine: Engine) -> Dispatcher:
     clock = FixedClock()
-    return Dispatcher(StoreFactory(hostile_engine, clock), clock)
+    return Dispatcher(StoreFactory(hostile_engine, clock), clock, COMMANDS)
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
+from app.i18n import Translator
+from app.messages import Reply
 from bot.console.render import render
 from bot.runtime import Runtime
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, format_date_en, format_date_sv, parse_datetime
-from handlers.i18n import Translator
-from handlers.messages import Reply
 from scheduler.messenger import Target
 from scheduler.reminders import ReminderService
 

@@ -26,6 +26,8 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from app.i18n import Translator, translator
+from app.messages import Command, Form, FormField, FormSubmission, Reply
 from bot.cli import EXIT_OK, EXIT_PROBLEMS, load_config_file, report_problems
 from bot.console.clock import DemoClock, DemoMessenger, DemoReminders, parse_start
 from bot.console.render import render
@@ -33,8 +35,6 @@ from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from domain.config import Config
-from handlers.i18n import Translator, translator
-from handlers.messages import Command, Form, FormField, FormSubmission, Reply
 from storage.sync import sync_config
 
 DEMO_DATABASE_URL = "sqlite:///samverkan-demo.db"

@@ -7,7 +7,7 @@ keep their rows whole.
 
 from __future__ import annotations
 
-from handlers.messages import Reply
+from app.messages import Reply
 
 CONSOLE_WIDTH = 80
 

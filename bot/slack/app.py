@@ -16,7 +16,7 @@ is answered, stored or looked up (no e-mail is asked for, so no Slack id of anot
 is ever linked to a person).
 
 A slash command's `trigger_id` is its delivery id: the dispatcher handles it once, and a resend
-gets the first reply again (see `handlers.dispatch`).
+gets the first reply again (see `app.dispatch`).
 
 Only this package imports slack_bolt and slack_sdk.
 """
@@ -36,6 +36,17 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import (
+    Attachment,
+    Button,
+    Buttons,
+    Command,
+    FormSubmission,
+    Paragraph,
+    Reply,
+)
 from bot.slack.blocks import (
     FORM_CALLBACK,
     form_errors,
@@ -45,17 +56,6 @@ from bot.slack.blocks import (
     submitted_values,
 )
 from bot.slack.mrkdwn import Mrkdwn
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import (
-    Attachment,
-    Button,
-    Buttons,
-    Command,
-    FormSubmission,
-    Paragraph,
-    Reply,
-)
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot.slack.mrkdwn import Mrkdwn, escape
-from handlers.messages import (
+from app.messages import (
     Block,
     Button,
     Buttons,
@@ -26,6 +25,7 @@ from handlers.messages import (
     Reply,
     Table,
 )
+from bot.slack.mrkdwn import Mrkdwn, escape
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

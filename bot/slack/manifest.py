@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.i18n import Translator
+from app.i18n import Translator
 
 BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write")
 

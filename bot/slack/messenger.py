@@ -16,8 +16,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from app.messages import Reply
 from bot.slack.blocks import reply_messages
-from handlers.messages import Reply
 from scheduler.messenger import PermanentSendError, RateLimited, Target, TransientSendError
 
 # Slack allows about one message a second per channel (counted from the end of the last one).

@@ -45,6 +45,9 @@ from botbuilder.core import ActivityHandler, BotAdapter, InvokeResponse, TurnCon
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
+from app.dispatch import Dispatcher
+from app.i18n import Translator, translator
+from app.messages import Command, FormSubmission, Paragraph, Reply
 from bot.teams.cards import (
     FORM_ACTION,
     Card,
@@ -79,9 +82,6 @@ from bot.teams.references import (
     tenant_of,
     user_of,
 )
-from handlers.dispatch import Dispatcher
-from handlers.i18n import Translator, translator
-from handlers.messages import Command, FormSubmission, Paragraph, Reply
 from handlers.reminders import REPORT_ACTION
 
 log = logging.getLogger(__name__)

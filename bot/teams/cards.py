@@ -29,8 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.teams.markup import PLAIN_MARKUP, TeamsMarkup, plain_text
-from handlers.messages import (
+from app.messages import (
     Block,
     Button,
     Buttons,
@@ -42,6 +41,7 @@ from handlers.messages import (
     Reply,
     Table,
 )
+from bot.teams.markup import PLAIN_MARKUP, TeamsMarkup, plain_text
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.i18n import LANGUAGES, Translator, translator
+from app.i18n import LANGUAGES, Translator, translator
 
 CARD_ACTION = "adaptiveCard/action"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
+from app.messages import Reply
 from bot.teams.cards import fallback_text, reply_cards
 from bot.teams.connector import (
     CHANNEL,
@@ -51,7 +52,6 @@ from bot.teams.connector import (
     send_error,
 )
 from bot.teams.references import References
-from handlers.messages import Reply
 from scheduler.messenger import PermanentSendError, SendError, Target
 
 T = TypeVar("T")

@@ -21,8 +21,8 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urlsplit
 
-from handlers.core import CommandSpec
-from handlers.i18n import Translator
+from app.core import CommandSpec
+from app.i18n import Translator
 
 MANIFEST_VERSION = "1.17"
 MANIFEST_SCHEMA = (

@@ -21,13 +21,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
+from app.messages import Command, Reply
 from bot.cli import main
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.web import create_app
 from domain.calendar import STOCKHOLM
 from domain.config import Config
-from handlers.messages import Command, Reply
 from storage.sync import sync_config
 from tests.conftest import FixedClock
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.i18n import translator
 from bot.cli import main
 from bot.settings import Settings
 from domain.config import load_config_text
-from handlers.i18n import translator
 from storage import models as m
 from storage.db import create_db_engine, head_revision
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.i18n import translator
 from bot.cli import main
 from bot.settings import Settings
-from handlers.i18n import translator
 from storage import models as m
 from storage.db import create_db_engine
 from tests.bot.test_cli import samverkan_script

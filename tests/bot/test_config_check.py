@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from app.i18n import translator
 from bot.cli import main
-from handlers.i18n import translator
 
 SV = translator("sv")
 EN = translator("en")

@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import translator
 from bot.cli import EXIT_OK
 from bot.console.demo import run_demo
 from bot.settings import Settings
-from handlers.i18n import translator
 from storage import models_updates as mu
 from storage.db import create_db_engine
 from tests.conftest import EXAMPLE

@@ -40,12 +40,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app.i18n import translator
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.slack.app import SHARE_ACTION
 from bot.web import create_app
 from domain.config import Config
-from handlers.i18n import translator
 from storage.db import SERVING, normalise_url
 from storage.sync import sync_config
 from tests.bot.slack.support import BOT_TOKEN, SIGNING_SECRET, Slack, button, texts

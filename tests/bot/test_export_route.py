@@ -25,11 +25,11 @@ from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.messages import Command
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.web import create_app
 from domain.config import Config
-from handlers.messages import Command
 from storage import models as m
 from storage.sync import sync_config
 from tests.conftest import FixedClock

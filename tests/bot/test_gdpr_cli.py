@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app.i18n import translator
 from bot.cli import main
-from handlers.i18n import translator
 from scheduler.disposal import dispose_daily
 from storage import models as m
 from storage import models_reminders as mr

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command
 from bot.cli import main
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command
+from handlers.commands import COMMANDS
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 from tests.conftest import EXAMPLE
@@ -31,7 +32,7 @@ def engine(cli_database: str, capsys: pytest.CaptureFixture[str]) -> Iterator[En
     assert main(["config", "sync", str(EXAMPLE)]) == 0
     engine = create_db_engine(cli_database)
     # Göran writes to the bot from Slack; his configured e-mail binds the account.
-    dispatcher = Dispatcher(StoreFactory(engine), StoreFactory(engine).clock)
+    dispatcher = Dispatcher(StoreFactory(engine), StoreFactory(engine).clock, COMMANDS)
     dispatcher.handle(Command(platform="slack", user_id="U0GORAN99", text="vem",
                               email=GORAN_EMAIL))
     capsys.readouterr()

@@ -15,11 +15,11 @@ from docx import Document as open_docx
 from openpyxl import load_workbook
 from PIL import Image
 
+from app.i18n import translator
 from bot.cli import main
 from bot.report_cli import run_report
 from bot.settings import Settings
 from domain.updates import UpdateContent
-from handlers.i18n import translator
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.i18n import translator
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web import create_app
-from handlers.i18n import translator
 
 LOOPBACK = "127.0.0.1"
 STARTUP_LIMIT = 15.0

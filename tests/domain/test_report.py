@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from app.i18n import translator
 from domain.document import (
     BulletList,
     Chart,
@@ -39,7 +40,6 @@ from domain.signed_link import LinkError
 from domain.status_report import build_status, status_dataset
 from domain.summary_report import build_summary
 from domain.update_export import update_dataset
-from handlers.i18n import translator
 
 SV = translator("sv")
 EN = translator("en")

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, Fields, Paragraph, Reply, Table
+from app.schedule_text import schedule_of
 from domain.calendar import STOCKHOLM
 from domain.schedule import Meeting
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, Fields, Paragraph, Reply, Table
-from handlers.schedule_text import schedule_of
 from storage import models as m
 from storage import models_calendar as mc
 from storage.repositories import StoreFactory

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from handlers.dispatch import Dispatcher
+from app.dispatch import Dispatcher
+from handlers.commands import COMMANDS
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 
@@ -18,4 +19,4 @@ def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
 
 @pytest.fixture
 def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
+    return Dispatcher(stores, clock, COMMANDS)

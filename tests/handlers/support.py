@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from handlers.core import Options
-from handlers.dispatch import Dispatcher
+from app.core import Options
+from app.dispatch import Dispatcher
+from app.messages import Command, FormSubmission, Reply
 from handlers.gdpr import ExtractFile, open_extract
-from handlers.messages import Command, FormSubmission, Reply
 from handlers.reports import ExportFile, open_export
 from handlers.updates import FORM_ID
 from storage import models_updates as mu

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Table
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Table
 from tests.handlers.support import SOFIA, say, stored_updates, submit, update_count
 
 SV = translator("sv")

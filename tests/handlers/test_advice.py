@@ -22,17 +22,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from app.core import fold
+from app.dispatch import Dispatcher
+from app.i18n import catalog, placeholders, translator
+from app.messages import Command, Platform, Reply
+from app.schedule_text import schedule_of
 from bot.cli import example_config_path, main
 from bot.console.demo import run_demo
 from bot.settings import Settings
 from domain.reminders import GroupAudience, Member, ReminderRules, reminders_for
-from handlers.commands import ALL_COMMANDS
-from handlers.core import fold
-from handlers.dispatch import Dispatcher
-from handlers.i18n import catalog, placeholders, translator
-from handlers.messages import Command, Platform, Reply
+from handlers.commands import ALL_COMMANDS, COMMANDS
 from handlers.reminders import render_reminder
-from handlers.schedule_text import schedule_of
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 from tests.handlers.calendar_support import NOW
@@ -142,7 +142,7 @@ def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
 
 @pytest.fixture(params=LANGUAGES)
 def chat(request: pytest.FixtureRequest, stores: StoreFactory, clock: FixedClock) -> Chat:
-    return Chat(Dispatcher(stores, clock), clock, stores, request.param)
+    return Chat(Dispatcher(stores, clock, COMMANDS), clock, stores, request.param)
 
 
 def words(chat: Chat, sv: str, en: str) -> str:

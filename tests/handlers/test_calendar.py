@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import Engine
 
+from app.dispatch import Dispatcher
+from app.feed import schedule_records
+from app.messages import Reply
+from app.schedule_text import schedule_of
 from domain.calendar import STOCKHOLM
-from handlers.dispatch import Dispatcher
-from handlers.feed import schedule_records
-from handlers.messages import Reply
-from handlers.schedule_text import schedule_of
+from handlers.commands import COMMANDS
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
@@ -55,7 +56,7 @@ def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
 
 @pytest.fixture
 def bot(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
+    return Dispatcher(stores, clock, COMMANDS)
 
 
 # --- möten ----------------------------------------------------------------------------------
@@ -516,7 +517,7 @@ def test_the_schedule_is_the_same_after_a_restart(
     engine = create_db_engine(url)
     try:
         restarted_stores = StoreFactory(engine, clock)
-        restarted = Dispatcher(restarted_stores, clock)
+        restarted = Dispatcher(restarted_stores, clock, COMMANDS)
         assert [ok(restarted, q, person=MEMBER) for q in questions] == answers
         assert all_schedules(restarted_stores) == schedules
         with restarted_stores() as store:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.commands import ALL_COMMANDS
-from handlers.i18n import (
+from app.i18n import (
     LANGUAGES,
     PLURAL_FORMS,
     catalog,
@@ -22,6 +21,7 @@ from handlers.i18n import (
     plural_form,
     translator,
 )
+from handlers.commands import ALL_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where code turns catalog keys into text.
@@ -186,7 +186,7 @@ def test_every_problem_code_of_the_config_checker_has_a_text() -> None:
 def test_a_key_missing_in_english_falls_back_to_swedish_not_to_the_raw_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import handlers.i18n as i18n
+    import app.i18n as i18n
 
     english = dict(catalog("en"))
     del english["unknown.empty"]

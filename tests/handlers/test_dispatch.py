@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select, table, update
 from sqlalchemy.orm import Session
 
+from app import dispatch
+from app.core import CommandSet, CommandSpec, Context, UserError
+from app.dispatch import Dispatcher
+from app.i18n import Translator, translator
+from app.messages import Command, Fields, Paragraph, Reply, Table
+from app.ports import Store
 from domain.config import Config
 from domain.errors import StoreUnavailable
-from handlers import dispatch
-from handlers.commands import ALL_COMMANDS
-from handlers.core import CommandSpec, Context, UserError
-from handlers.dispatch import Dispatcher
-from handlers.i18n import Translator, translator
-from handlers.messages import Command, Fields, Paragraph, Reply, Table
-from handlers.ports import Store
+from handlers.commands import ALL_COMMANDS, ALL_FORMS, COMMANDS
 from storage import models as m
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
@@ -363,7 +363,7 @@ def _writes_then(exc: Exception):  # type: ignore[no-untyped-def]
 
 
 def _with(spec: CommandSpec, stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock, specs=(*ALL_COMMANDS, spec))
+    return Dispatcher(stores, clock, CommandSet((*ALL_COMMANDS, spec), ALL_FORMS))
 
 
 def test_an_exception_in_a_handler_is_a_friendly_error_rolled_back_and_logged(
@@ -374,7 +374,7 @@ def test_an_exception_in_a_handler_is_a_friendly_error_rolled_back_and_logged(
                        "help.cmd.help", "help.ex.help")
     dispatcher = _with(spec, stores, clock)
     before = row_counts(synced_engine)
-    with caplog.at_level(logging.ERROR, logger="handlers.dispatch"):
+    with caplog.at_level(logging.ERROR, logger="app.dispatch"):
         reply = dispatcher.handle(console("krascha"))
     assert reply.is_error
     text = reply.plain_text()
@@ -440,9 +440,9 @@ def test_a_database_that_does_not_answer_gets_try_again_not_an_incident(
     stores: StoreFactory, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     outage = Outage(stores)
-    dispatcher = Dispatcher(outage, clock)
+    dispatcher = Dispatcher(outage, clock, COMMANDS)
     outage.down = True
-    with caplog.at_level(logging.WARNING, logger="handlers.dispatch"):
+    with caplog.at_level(logging.WARNING, logger="app.dispatch"):
         reply = dispatcher.handle(Command(platform="slack", user_id="U0FYR0002",
                                           text="rapportera VIP-1 pågår Utbildningsdag"))
     assert reply.is_error and only_text(reply) == SV("error.store_unavailable")
@@ -456,7 +456,7 @@ def test_knows_and_first_delivery_never_raise_into_a_door(
 ) -> None:
     for error in (StoreUnavailable("locked"), RuntimeError("a bug")):
         outage = Outage(stores, error)
-        dispatcher = Dispatcher(outage, clock)
+        dispatcher = Dispatcher(outage, clock, COMMANDS)
         outage.down = True
         # Not known (the door asks the platform for the e-mail, harmlessly); a first delivery
         # (what follows goes through `handle`, which answers for itself).
@@ -470,7 +470,7 @@ def test_after_an_outage_knows_does_not_wait_on_the_database_again_for_a_while(
     now = [100.0]
     monkeypatch.setattr(dispatch, "monotonic", lambda: now[0])
     outage = Outage(stores)
-    dispatcher = Dispatcher(outage, clock)
+    dispatcher = Dispatcher(outage, clock, COMMANDS)
     assert dispatcher.knows("slack", "U0FYR0002") is True
     outage.down = True
     assert dispatcher.knows("slack", "U0FYR0002") is False
@@ -533,7 +533,7 @@ def test_a_successful_handler_commits(
 def test_an_unknown_word_that_is_an_identity_number_is_not_echoed(
     synced_engine: Engine,
 ) -> None:
-    bot = Dispatcher(StoreFactory(synced_engine), FixedClock())
+    bot = Dispatcher(StoreFactory(synced_engine), FixedClock(), COMMANDS)
     reply = bot.handle(Command(platform="console", user_id="johan.wikstrom", text="811218-9876"))
     assert reply.is_error
     assert "811218-9876" not in reply.plain_text()

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
+from app.dispatch import Dispatcher
+from app.i18n import translator
 from storage import models as m
 from storage.repositories import StoreFactory
 from tests.handlers.support import LINNEA, MATTIAS, SOFIA, export_file, say

@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.core import Options
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, Reply
 from domain.export_link import ExportRequest
-from handlers.core import Options
-from handlers.dispatch import Dispatcher
+from handlers.commands import COMMANDS
 from handlers.gdpr import EXTRACT_PATH_PREFIX, ExtractFile, Refused, open_extract
-from handlers.i18n import translator
-from handlers.messages import Command, Reply
 from handlers.reports import Refused as ReportRefused
 from handlers.reports import export_url, open_export
 from storage import models as m
@@ -111,7 +112,7 @@ def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
 
 @pytest.fixture
 def dispatcher(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
+    return Dispatcher(stores, clock, COMMANDS)
 
 
 def say(dispatcher: Dispatcher, text: str, person: str = LINNEA) -> Reply:

@@ -18,10 +18,11 @@ from docx import Document as open_docx
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Table
 from domain.config import Config
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Table
+from handlers.commands import COMMANDS
 from reports.docx import FILLS
 from storage.db import create_db_engine, upgrade
 from storage.repositories import StoreFactory
@@ -172,7 +173,7 @@ def vgr_and_gr_own_sp3(tmp_path_factory: pytest.TempPathFactory, example_config:
     with Session(engine) as session:
         sync_config(session, example_config.model_copy(update={"plan": plan}))
         session.commit()
-    return Dispatcher(StoreFactory(engine, clock), clock)
+    return Dispatcher(StoreFactory(engine, clock), clock, COMMANDS)
 
 
 def test_a_report_from_an_organisation_that_is_not_an_owner_counts_and_is_marked(

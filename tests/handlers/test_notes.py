@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select, table, update
 from sqlalchemy.orm import Session
 
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, Fields, Paragraph, Reply, Table
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, Fields, Paragraph, Reply, Table
 from storage import models as m
 from storage import models_updates as mu
 from tests.conftest import FixedClock

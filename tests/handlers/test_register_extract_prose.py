@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from docx import Document as open_docx
 
-from handlers.dispatch import Dispatcher
+from app.dispatch import Dispatcher
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 from tests.handlers.support import LINNEA, SOFIA, extract_files, report

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
 from bot.cli import main
 from domain.calendar import STOCKHOLM
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
 from handlers.reports import FORMATS
 from storage.repositories import StoreFactory
 from tests.conftest import EXAMPLE, FixedClock

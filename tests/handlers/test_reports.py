@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from app.core import Options
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, FormSubmission, Paragraph, Reply, Table
 from domain.document import Document
-from handlers.core import Options
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, FormSubmission, Paragraph, Reply, Table
+from handlers.commands import COMMANDS
 from handlers.report_commands import CHAT_BUDGET
 from handlers.reports import (
     ExportFile,
@@ -215,7 +216,7 @@ def test_the_status_counts_per_goal_area_and_warns_of_stale_activities(
 
 @pytest.mark.usefixtures("history")
 def test_the_stale_limit_comes_from_the_options(stores: StoreFactory, clock: FixedClock) -> None:
-    strict = Dispatcher(stores, clock, options=Options(stale_after_days=5))
+    strict = Dispatcher(stores, clock, COMMANDS, options=Options(stale_after_days=5))
     text = text_of(strict.handle(Command("console", LINNEA, "status")))
     assert SV("reports.status.stale_item", code="SP-1", date="2026-08-24") in text
 
@@ -400,7 +401,7 @@ def test_a_status_document_from_the_store(stores: StoreFactory) -> None:
 
 @pytest.mark.usefixtures("history")
 def test_links_live_as_long_as_the_options_say(stores: StoreFactory, clock: FixedClock) -> None:
-    short = Dispatcher(stores, clock, options=Options(export_link_hours=2))
+    short = Dispatcher(stores, clock, COMMANDS, options=Options(export_link_hours=2))
     token = link_in(short.handle(Command("console", LINNEA, "export status md")))
     with stores() as store:
         assert isinstance(open_export(store, token, Options(), NOW + timedelta(hours=1)),

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from handlers.commands import ALL_COMMANDS
-from handlers.core import fold
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, Reply
+from app.core import fold
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, Reply
+from handlers.commands import ALL_COMMANDS, COMMANDS
 from storage import models as m
 from storage import models_calendar, models_reminders, models_updates
 from storage.repositories import StoreFactory
@@ -76,7 +76,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def bot(synced_engine: Engine, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(StoreFactory(synced_engine, clock), clock)
+    return Dispatcher(StoreFactory(synced_engine, clock), clock, COMMANDS)
 
 
 def send(bot: Dispatcher, text: str, delivery: str | None, person: str = ADMIN) -> Reply:

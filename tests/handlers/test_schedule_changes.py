@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
-from handlers.dispatch import Dispatcher
-from handlers.messages import Paragraph, Reply
+from app.dispatch import Dispatcher
+from app.messages import Paragraph, Reply
+from handlers.commands import COMMANDS
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 from tests.handlers.calendar_support import (
@@ -48,7 +49,7 @@ def stores(synced_engine: Engine, clock: FixedClock) -> StoreFactory:
 
 @pytest.fixture
 def bot(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
-    return Dispatcher(stores, clock)
+    return Dispatcher(stores, clock, COMMANDS)
 
 
 def paragraphs(reply: Reply) -> list[str]:

@@ -11,10 +11,10 @@ import re
 
 from sqlalchemy import Engine, text
 
-from handlers.core import Options
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command
+from app.core import Options
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command
 from handlers.reports import ExportFile, open_export
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock

@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.dispatch import Dispatcher
 from bot.cli import main
-from handlers.dispatch import Dispatcher
 from storage import models_updates as mu
 from storage.repositories import StoreFactory
 from tests.conftest import EXAMPLE, FixedClock

@@ -19,11 +19,12 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select, table, update
 from sqlalchemy.orm import Session
 
+from app.core import Options
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, Fields, FormField, FormSubmission, Paragraph, Reply, Table
 from domain.updates import STATUSES
-from handlers.core import Options
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, Fields, FormField, FormSubmission, Paragraph, Reply, Table
+from handlers.commands import COMMANDS
 from handlers.updates import FORM_ID
 from storage import models as m
 from storage import models_updates as mu
@@ -644,7 +645,7 @@ def test_the_edit_window(
 def test_the_edit_window_comes_from_the_options(
     stores: StoreFactory, clock: FixedClock
 ) -> None:
-    dispatcher = Dispatcher(stores, clock, options=Options(edit_window_days=3))
+    dispatcher = Dispatcher(stores, clock, COMMANDS, options=Options(edit_window_days=3))
     start = clock.now
     say(dispatcher, "rapportera VIP-1 pågår Text")
     clock.now = start + timedelta(days=4)

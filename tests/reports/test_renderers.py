@@ -24,6 +24,7 @@ from docx.shared import Cm, Emu, Pt
 from openpyxl import load_workbook
 from PIL import Image
 
+from app.i18n import translator
 from domain.config import Config
 from domain.document import Dataset, Document
 from domain.joint_status import STATUS_RANK, OrganisationReport
@@ -44,7 +45,6 @@ from domain.report_figures import (
 from domain.status_report import build_status, status_dataset
 from domain.summary_report import build_summary
 from domain.update_export import update_dataset
-from handlers.i18n import translator
 from reports import MEDIA_TYPES, render_dataset, render_document
 from reports import chart as chart_module
 from reports import csv as csv_module

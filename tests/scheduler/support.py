@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from handlers.messages import Reply
+from app.messages import Reply
 from scheduler.messenger import Target
 from storage.models_reminders import OutboxDelivery
 from storage.repositories import SqlStore, StoreFactory

@@ -27,11 +27,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.dispatch import Dispatcher
+from app.i18n import translator
+from app.messages import Command, Reply
 from domain.config import Config, load_config_text
 from domain.schedule import ScheduleChange
-from handlers.dispatch import Dispatcher
-from handlers.i18n import translator
-from handlers.messages import Command, Reply
+from handlers.commands import COMMANDS
 from scheduler.messenger import (
     ConsoleMessenger,
     LogMessenger,
@@ -851,7 +852,7 @@ def test_a_retry_waiting_for_a_meeting_that_is_cancelled_or_moved_is_not_sent(
 def test_reminders_off_through_the_dispatcher_stops_direct_messages_for_that_person(
     stores: StoreFactory, clock: FixedClock, synced_engine: Engine
 ) -> None:
-    dispatcher = Dispatcher(stores, clock)
+    dispatcher = Dispatcher(stores, clock, COMMANDS)
     reply = dispatcher.handle(Command(platform="console", user_id="henrik.sjoberg",
                                       text="påminnelser av"))
     assert reply.plain_text() == SV("reminder.settings.off")
@@ -925,8 +926,8 @@ def test_reminders_with_the_longest_lead_times_the_configuration_allows_go_out(
     with Session(engine) as session:
         sync_config(session, config)
         session.commit()
+    from app.schedule_text import schedule_of
     from domain.reminders import ReminderRules, due_at
-    from handlers.schedule_text import schedule_of
 
     stores = StoreFactory(engine, clock)
     with stores() as store:
@@ -997,7 +998,7 @@ def test_a_tick_with_a_stubborn_platform_does_not_block_chat(
 
     service = make(stores, Recorder(behaviour=hanging))
     clock.now = THU
-    dispatcher = Dispatcher(stores, clock)
+    dispatcher = Dispatcher(stores, clock, COMMANDS)
 
     async def scenario() -> tuple[str, bool]:
         tick = asyncio.create_task(Ticker([service.run_once], 20).tick())

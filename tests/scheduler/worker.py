@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers.messages import Reply
+from app.messages import Reply
 from scheduler.messenger import Target
 from scheduler.reminders import DEFAULT_WORKERS, ReminderService, RunReport
 from storage.db import SERVING, create_db_engine

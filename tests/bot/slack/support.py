@@ -33,11 +33,11 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, func, select
 
+from app.i18n import translator
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.messenger import SlackMessenger
 from bot.web import create_app
-from handlers.i18n import translator
 from scheduler.reminders import ReminderService
 from storage import models as m
 from storage import models_reminders, models_updates

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from app.messages import Command, Reply
 from bot.runtime import Runtime
-from handlers.messages import Command, Reply
 from tests.bot.slack.support import (
     ACK_LIMIT,
     ARBETS,

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.messages import Fields, Paragraph, Reply, Table
 from bot.runtime import Runtime
 from bot.slack.blocks import reply_blocks, reply_messages
 from bot.slack.mrkdwn import WORD_JOINER, Mrkdwn, escape
-from handlers.messages import Fields, Paragraph, Reply, Table
 from tests.bot.slack.support import ARBETS, LINNEA, Slack, drive
 from tests.fakes.slack_api import FakeSlackApi
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from handlers.messages import Reply
+from app.messages import Reply
 from tests.bot.slack.support import (
     BOT_TOKEN,
 )
@@ -15,8 +15,8 @@ from tests.fakes.slack_api import FakeSlackApi
 def test_a_private_answers_file_goes_to_the_askers_direct_messages(fake: FakeSlackApi) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from app.messages import Attachment
     from bot.slack.app import SlackDoor
-    from handlers.messages import Attachment
 
     responded: list[dict[str, Any]] = []
 

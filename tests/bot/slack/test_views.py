@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from app.messages import FormSubmission, Reply
 from bot.runtime import Runtime
 from domain.config import Config
-from handlers.messages import FormSubmission, Reply
 from tests.bot.slack.support import (
     ACK_LIMIT,
     ARBETS,

@@ -27,6 +27,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app.i18n import translator
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.teams.connector import Pacer
@@ -35,7 +36,6 @@ from bot.teams.references import References
 from bot.teams.server import build_adapter
 from bot.web import create_app
 from domain.config import Config
-from handlers.i18n import translator
 from scheduler.reminders import ReminderService
 from storage import schema
 from storage.models_teams import ConversationReferenceRow

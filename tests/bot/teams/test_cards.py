@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.messages import Fields, Paragraph, Reply, Table
 from bot.runtime import Runtime
 from bot.teams.cards import MESSAGE_LIMIT, reply_cards, wire_size
 from bot.teams.markup import WORD_JOINER, TeamsMarkup, plain_text
-from handlers.messages import Fields, Paragraph, Reply, Table
 from scheduler.messenger import Target
 from tests.bot.teams.support import (
     ARBETS,

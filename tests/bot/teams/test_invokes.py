@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from app.i18n import translator
 from bot.runtime import Runtime
-from handlers.i18n import translator
 from tests.bot.teams.support import SV, Teams, drive, row_counts
 from tests.fakes.bf_connector import FakeBotFramework
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from app.messages import Command, Reply
 from bot.runtime import Runtime
 from bot.teams.bot import command_text
 from bot.teams.server import TEAMS_DOOR
-from handlers.messages import Command, Reply
 from tests.bot.teams.support import (
     ACK_LIMIT,
     ARBETS,

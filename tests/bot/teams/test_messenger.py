@@ -10,12 +10,12 @@ from typing import ClassVar
 
 import pytest
 
+from app.messages import Reply
 from bot.messengers import build_messengers
 from bot.runtime import Runtime
 from bot.teams import connector
 from bot.teams.connector import CONNECTOR_TIMEOUT, ConnectorCache, Pacer, send_error
 from bot.teams.messenger import TeamsMessenger
-from handlers.messages import Reply
 from scheduler.messenger import PermanentSendError, RateLimited, Target, TransientSendError
 from tests.bot.teams.support import (
     ARBETS,

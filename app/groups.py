@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.core import Context, UserError, fold
 from domain.model import GroupInfo
-from handlers.core import Context, UserError, fold
 
 GROUP_FLAGS = ("--grupp", "--group", "grupp:", "group:")
 

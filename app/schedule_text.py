@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
+from app.core import Context, UserError, fold
+from app.i18n import Translator
+from app.ports import Store
 from domain.calendar import STOCKHOLM
 from domain.dates import (
     DateParseError,
@@ -20,9 +23,6 @@ from domain.dates import (
     parse_time,
 )
 from domain.schedule import Meeting, build_schedule, meetings_on
-from handlers.core import Context, UserError, fold
-from handlers.i18n import Translator
-from handlers.ports import Store
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from app.i18n import Translator
+from app.messages import Command, FormSubmission, Reply
+from app.ports import Store
 from domain.model import Person
-from handlers.i18n import Translator
-from handlers.messages import Command, FormSubmission, Reply
-from handlers.ports import Store
 
 
 class UserError(Exception):
@@ -67,7 +67,7 @@ class Context:
     delivery_key: str | None = None
     # What this command stored, as `kind:id` (never text): a handler that writes sets it with
     # `stored`, the dispatcher keeps it with the delivery's claim, and a resend of the same
-    # delivery gets it back for its spec's `replay` (see `handlers.dispatch`).
+    # delivery gets it back for its spec's `replay` (see `app.dispatch`).
     outcome: str = ""
     # Whether the person is trying to save something: a failure then says that nothing was
     # saved, and only then (a read-only request saves nothing anyway). Starts as the command's
@@ -137,6 +137,14 @@ class FormSpec:
     form_id: str
     handler: FormHandler
     replay: Replay | None = None
+
+
+@dataclass(frozen=True)
+class CommandSet:
+    """The commands and forms a dispatcher answers: registered in `handlers/commands.py`."""
+
+    specs: tuple[CommandSpec, ...]
+    forms: tuple[FormSpec, ...] = ()
 
 
 def fold(word: str) -> str:

@@ -1,6 +1,6 @@
 """Message catalogs: every text the bot shows, in Swedish (default) and English.
 
-Catalogs are TOML files in `handlers/locales/<language>/`, one file per area of the bot (core,
+Catalogs are TOML files in `app/locales/<language>/`, one file per area of the bot (core,
 calendar, updates, ...), merged per language; nested tables are flattened to dotted keys.
 Placeholders use `str.format` names; a test proves that both catalogs have the same keys and the
 same placeholders.
@@ -66,7 +66,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(language: str) -> Mapping[str, str]:
-    folder = resources.files("handlers").joinpath("locales").joinpath(language)
+    folder = resources.files("app").joinpath("locales").joinpath(language)
     merged: dict[str, str] = {}
     for part in sorted(folder.iterdir(), key=lambda p: p.name):
         if not part.name.endswith(".toml"):

@@ -16,13 +16,13 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from app.i18n import Translator
+from app.ports import Store
+from app.schedule_text import Names, convener_text, schedule_of, status_text
 from domain.calendar import STOCKHOLM
 from domain.ics import FeedEvent, build_feed
 from domain.model import GroupInfo
 from domain.schedule import Meeting
-from handlers.i18n import Translator
-from handlers.ports import Store
-from handlers.schedule_text import Names, convener_text, schedule_of, status_text
 
 
 def feed_url(base_url: str, token: str) -> str:

@@ -27,30 +27,29 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from time import monotonic
 
-from domain.errors import StoreUnavailable
-from domain.model import Person
-from domain.pnr import redact
-from domain.text import xml_safe
-from handlers.core import (
-    CommandSpec,
+from app.core import (
+    CommandSet,
     Context,
-    FormSpec,
     Options,
     Registry,
     Replay,
     UserError,
     split_words,
 )
-from handlers.i18n import Translator, translator
-from handlers.messages import Command, FormSubmission, Reply
-from handlers.ports import Store
+from app.i18n import Translator, translator
+from app.messages import Command, FormSubmission, Reply
+from app.ports import Store
+from domain.errors import StoreUnavailable
+from domain.model import Person
+from domain.pnr import redact
+from domain.text import xml_safe
 
 log = logging.getLogger(__name__)
 
@@ -88,21 +87,12 @@ class Dispatcher:
         self,
         store_factory: StoreFactory,
         clock: Clock,
-        specs: Sequence[CommandSpec] | None = None,
+        commands: CommandSet,
         options: Options | None = None,
         default_language: str = "sv",
-        forms: Sequence[FormSpec] | None = None,
     ) -> None:
-        if specs is None:
-            from handlers.commands import ALL_COMMANDS
-
-            specs = ALL_COMMANDS
-        if forms is None:
-            from handlers.commands import ALL_FORMS
-
-            forms = ALL_FORMS
-        self.registry = Registry(specs)
-        self.forms = {form.form_id: form for form in forms}
+        self.registry = Registry(commands.specs)
+        self.forms = {form.form_id: form for form in commands.forms}
         self.store_factory = store_factory
         self.clock = clock
         self.options = options or Options()
