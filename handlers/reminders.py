@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.calendar import STOCKHOLM
+from domain.model import GroupInfo
 from domain.reminders import Reminder
 from domain.schedule import Meeting
 from handlers.core import Context, UserError, fold
@@ -14,12 +15,17 @@ from handlers.schedule_text import Names, convener_text, format_day, format_time
 REPORT_ACTION = "report.open"
 
 
-def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | None:
-    """The message for one reminder as the schedule stands now; None if the meeting is gone."""
+def render_reminder(
+    store: Store, reminder: Reminder, language: str, *, group: GroupInfo | None = None,
+    meeting: Meeting | None = None,
+) -> Reply | None:
+    """The message for one reminder as the schedule stands now; None if the meeting is gone.
+    The group and the meeting are read here unless the caller has them (the reminder run reads
+    each group and builds each schedule once per tick)."""
 
     t = translator(language)
-    group = store.calendar.group(reminder.group_id)
-    meeting = _meeting(store, reminder)
+    group = group or store.calendar.group(reminder.group_id)
+    meeting = meeting or _meeting(store, reminder)
     if group is None or meeting is None or meeting.status == "cancelled":
         return None
     names = Names.of(store)

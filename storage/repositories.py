@@ -20,6 +20,7 @@ from storage import models as m
 from storage.calendar_repo import SqlCalendar
 from storage.db import DatabaseUnavailable, unavailable
 from storage.gdpr_repo import SqlRegister
+from storage.outbox_repo import SqlOutbox
 from storage.reminders_repo import SqlReminders
 from storage.report_repo import SqlReports
 from storage.teams_repo import SqlTeamsReferences
@@ -63,6 +64,14 @@ class SqlPeople:
             .join(m.PlatformIdentity, m.PlatformIdentity.person_id == m.Person.id)
             .where(m.PlatformIdentity.platform == platform, m.PlatformIdentity.user_id == user_id)
         )
+
+    def administrators(self) -> list[model.Person]:
+        """The active administrators (who are told when a reminder cannot be delivered)."""
+
+        rows = self.session.execute(
+            self._query().where(m.Person.is_admin, m.Person.active).order_by(m.Person.id)
+        ).all()
+        return [to_person(person, organisation) for person, organisation in rows]
 
     def find_by_email(self, email: str) -> model.Person | None:
         return self._one(
@@ -215,6 +224,7 @@ class SqlStore:
         self.deliveries = SqlDeliveries(session, clock)
         self.calendar = SqlCalendar(session, clock)
         self.reminders = SqlReminders(session, clock)
+        self.outbox = SqlOutbox(session)
         self.plan = SqlPlan(session)
         self.updates = SqlUpdates(session)
         self.notes = SqlNotes(session)
