@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import queue
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -252,3 +253,48 @@ class DeliveryLoop:
         if wait is not None and wait <= MAX_INLINE_WAIT:
             rest = max(rest, wait)
         self.done.put((order, dest, self.steps.monotonic() + rest, again, error))
+
+
+class SendingMarks:
+    """Marks deliveries "sending" for the sending threads, together: each thread asks just
+    before its own send; a thread that asks while another's mark is being written waits for
+    the next write, which takes every key asked for meanwhile. One commit for several
+    deliveries, and none marked before the thread that sends it is about to."""
+
+    def __init__(self, write: Callable[[list[str]], set[str]]) -> None:
+        self._write = write
+        self._cond = threading.Condition()
+        self._pending: list[str] = []
+        self._writing = False
+        self._done: dict[str, bool | BaseException] = {}
+
+    def mark(self, key: str) -> bool:
+        """True once the delivery is marked; False if its claim is no longer this run's."""
+
+        with self._cond:
+            self._pending.append(key)
+            while True:
+                if key in self._done:
+                    return self._answer(self._done.pop(key))
+                if not self._writing:
+                    batch, self._pending = self._pending, []
+                    self._writing = True
+                    break
+                self._cond.wait()
+        outcome: dict[str, bool | BaseException]
+        try:
+            won = self._write(batch)
+            outcome = {k: k in won for k in batch}
+        except BaseException as error:  # every thread of the batch gets it
+            outcome = dict.fromkeys(batch, error)
+        with self._cond:
+            self._writing = False
+            self._done.update(outcome)
+            self._cond.notify_all()
+            return self._answer(self._done.pop(key))
+
+    @staticmethod
+    def _answer(result: bool | BaseException) -> bool:
+        if isinstance(result, BaseException):
+            raise result
+        return result

@@ -55,6 +55,7 @@ from scheduler.delivery import (
     Destination,
     Hold,
     Outcome,
+    SendingMarks,
     Steps,
     destination,
 )
@@ -70,8 +71,8 @@ from scheduler.planning import LOOKBACK, Plan, Planner
 from storage.outbox_repo import DatabaseError
 from storage.repositories import StoreFactory
 
-__all__ = ["DEFAULT_WORKERS", "STALE_CLAIM", "Delivery", "Destination", "ReminderService",
-           "RunReport"]
+__all__ = ["DEFAULT_WORKERS", "STALE_CLAIM", "Delivery", "Destination", "Prepared",
+           "ReminderService", "RunReport"]
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ class ReminderService:
         self.sleep = sleep
         self.planner = Planner(self.messengers, lookback)
         self._plan = Plan()
+        self._marks = SendingMarks(lambda _keys: set())
         self._lock = threading.Lock()
         # Left by a tick whose database failed: sent but not yet marked; claimed but never
         # handed to the platform (still this instance's: the next tick sends them).
@@ -156,6 +158,7 @@ class ReminderService:
     def run_once(self, now: datetime | None = None, *, dry_run: bool = False) -> RunReport:
         now = now or self.clock()
         report = RunReport()
+        self._marks = SendingMarks(lambda keys: self._mark_sending(keys, now))
         held: list[Delivery] = []
         if not dry_run:
             held = self._settle_last_tick(now, report)
@@ -292,8 +295,7 @@ class ReminderService:
                     ready = (messenger.prepare(target), reply)
                 except Exception as error:  # classified like a send's
                     return Outcome(self._not_sent(delivery, now, report, error, hold=False))
-            with self.stores() as store:
-                marked = store.outbox.mark_sending([delivery.key], by=self.instance_id, at=now)
+            marked = self._marks.mark(delivery.key)
         except DatabaseError:
             # Nothing went to the platform: the claim is kept, and the next tick sends it.
             with self._lock:
@@ -375,6 +377,12 @@ class ReminderService:
         return (target, reply) if reply is not None else "meeting_gone"
 
     # -- the outbox --------------------------------------------------------------------------
+
+    def _mark_sending(self, keys: list[str], now: datetime) -> set[str]:
+        """claimed → sending for these keys, in one commit; answers those marked."""
+
+        with self.stores() as store:
+            return store.outbox.mark_sending(keys, by=self.instance_id, at=now)
 
     def _release(self, deliveries: list[Delivery]) -> None:
         """Gives back claims that were never sent, so that a later tick (of any instance)
