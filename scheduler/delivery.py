@@ -257,15 +257,18 @@ class DeliveryLoop:
 
 class SendingMarks:
     """Marks deliveries "sending" for the sending threads, together: each thread asks just
-    before its own send; a thread that asks while another's mark is being written waits for
-    the next write, which takes every key asked for meanwhile. One commit for several
-    deliveries, and none marked before the thread that sends it is about to."""
+    before its own send. Up to `writers` writes run at once (a database that syncs each
+    commit to disk takes milliseconds per commit, and commits at once share the sync); a
+    thread that asks while they all run waits for the next write, which takes every key asked
+    for meanwhile. Few commits for many deliveries, and none marked before the thread that
+    sends it is about to."""
 
-    def __init__(self, write: Callable[[list[str]], set[str]]) -> None:
+    def __init__(self, write: Callable[[list[str]], set[str]], writers: int = 3) -> None:
         self._write = write
+        self._writers = max(1, writers)
         self._cond = threading.Condition()
         self._pending: list[str] = []
-        self._writing = False
+        self._writing = 0
         self._done: dict[str, bool | BaseException] = {}
 
     def mark(self, key: str) -> bool:
@@ -276,9 +279,9 @@ class SendingMarks:
             while True:
                 if key in self._done:
                     return self._answer(self._done.pop(key))
-                if not self._writing:
+                if self._writing < self._writers and key in self._pending:
                     batch, self._pending = self._pending, []
-                    self._writing = True
+                    self._writing += 1
                     break
                 self._cond.wait()
         outcome: dict[str, bool | BaseException]
@@ -288,7 +291,7 @@ class SendingMarks:
         except BaseException as error:  # every thread of the batch gets it
             outcome = dict.fromkeys(batch, error)
         with self._cond:
-            self._writing = False
+            self._writing -= 1
             self._done.update(outcome)
             self._cond.notify_all()
             return self._answer(self._done.pop(key))

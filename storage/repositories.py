@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -199,6 +199,14 @@ class SqlDeliveries:
 
         row = self.session.get(m.ProcessedDelivery, (platform, delivery_id))
         return (row.at, row.outcome or "") if row is not None else None
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Forgets the delivery ids handled before `cutoff`; answers how many."""
+
+        result = self.session.execute(
+            delete(m.ProcessedDelivery).where(m.ProcessedDelivery.at < cutoff)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def settle(self, platform: str, delivery_id: str, *, was: str, outcome: str,
                at: datetime) -> bool:

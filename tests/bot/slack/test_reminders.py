@@ -15,6 +15,8 @@ from slack_sdk import WebClient
 from bot.messengers import build_messengers
 from bot.runtime import Runtime
 from bot.slack.messenger import SlackMessenger
+from handlers.messages import Reply
+from scheduler.messenger import Target
 from scheduler.reminders import ReminderService
 from scheduler.runner import Ticker
 from storage.repositories import StoreFactory
@@ -225,3 +227,39 @@ def test_a_reminder_waiting_for_its_turn_never_blocks_the_chat(
     assert len(fake.posted(KF)) == 2
 
 
+
+
+def test_opening_a_direct_message_is_preparation_and_sending_is_the_post_alone(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    """The reminder service marks a delivery "sending" between `prepare` and `send`:
+    `conversations.open` happens in `prepare`, and `send` makes no call but the one post."""
+
+    messenger = slack_messenger(fake, VirtualTime())
+    prepared = messenger.prepare(Target("person", "slack", LINNEA, person_id="linnea.ek"))
+    assert fake.counts() == Counter({"conversations.open": 1})
+    messenger.send(prepared, Reply.text("Hej"))
+    assert fake.counts() == Counter({"conversations.open": 1, "chat.postMessage": 1})
+    assert [c.body["channel"] for c in fake.posted()] == [prepared.route] == ["D0FYR0002"]
+    # Known since: no second `conversations.open`; a channel needs none at all.
+    assert messenger.prepare(Target("person", "slack", LINNEA)).route == "D0FYR0002"
+    assert messenger.prepare(Target("channel", "slack", ARBETS)).route == ARBETS
+    assert fake.count("conversations.open") == 1
+
+
+def test_a_direct_message_whose_conversation_cannot_be_opened_is_retried_never_half_sent(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    clock = FixedClock(THU)
+    virtual = VirtualTime()
+    service = reminder_service(runtime, slack_messenger(fake, virtual), clock, virtual)
+    fake.fail_next("conversations.open", status=500)
+    first = service.run_once()
+    [key] = first.retrying
+    assert "|person:" in key and len(first.sent) == 10
+    # It never reached "sending": nothing was posted for it, and it goes out on its retry.
+    assert statuses(runtime.engine)[key] == "retry"
+    assert len(fake.posted()) == 10
+    clock.now = THU + timedelta(seconds=31)
+    assert service.run_once().sent == [key]
+    assert len(fake.posted()) == 11
