@@ -11,11 +11,15 @@ missed, interrupted. Guarantees, and what gives each one:
   call that delivers it, is the delivery marked "sending", by a conditional update that only
   the holder of the claim can make; the send follows that commit.
 - A crash before that leaves the row "claimed": a later run takes over a claim older than
-  `STALE_CLAIM` and sends it (its claimer can no longer mark it "sending", so it is sent once).
+  `STALE_CLAIM`, or at once one whose process it knows has died (same host, process gone:
+  `scheduler/instances.py`), and sends it (its claimer can no longer mark it "sending", so it
+  is sent once).
 - A crash after it leaves the row "sending": a later run marks it "interrupted" once it is
   `STALE_CLAIM` old and does not send it again (nobody can know whether it arrived; a second
-  copy is the worse failure). The log and `samverkan reminders log` say so. At most one
-  delivery per sending thread (`workers`) can be "sending" at a time.
+  copy is the worse failure). The log and `samverkan reminders log` say so. A crash leaves
+  "sending" the deliveries in a send at that moment (at most one per sending thread,
+  `workers`) and those the platform had accepted whose "sent" mark was not yet written
+  (marks are batched): none of them is sent again.
 - After downtime, a delivery that fell due less than the grace period ago is sent on the next
   tick; an older one is recorded as "missed" and not sent (a stale claim as well).
 - A platform's 429 is honoured per delivery (`retry_after`): a short one is waited out within
@@ -23,24 +27,24 @@ missed, interrupted. Guarantees, and what gives each one:
   Other transient errors, in the preparation or the send, are retried with backoff up to a
   limit, then the delivery is "failed" and the administrators are told.
 - A database that cannot be reached makes the tick fail as a whole. Claims it had made and not
-  sent are given back, and sends it could not mark are marked, by the same process's next tick
-  that reaches the database (kept in memory until then); the rest is that tick's work, inside
-  the grace period. Only a process that dies leaves "interrupted" rows.
+  sent are sent, and sends it could not mark are marked, by the same process's next tick that
+  reaches the database (kept in memory until then; a claim it could give back is given back);
+  the rest is that tick's work, inside the grace period. Only a process that dies (or a mark
+  as "sending" whose commit the outage left in doubt) leaves "interrupted" rows.
 
 Sending (throughput, `scheduler/delivery.py`): per destination in order, paced by the
 messenger's `min_interval` (the one place reminders are paced), concurrently across
 destinations by a pool of `workers` threads. Claims and "sent" marks are written in batches
-(one commit for many deliveries), at most `claim_capacity` deliveries between claim and mark;
-"sending" is written per delivery, just before its send, by the thread that sends it.
+(one commit for many deliveries), at most `claim_capacity` deliveries between claim and mark.
+"sending" is asked for by each thread just before its own send; the threads asking at the
+same moment share a commit (`SendingMarks`).
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,6 +63,7 @@ from scheduler.delivery import (
     Steps,
     destination,
 )
+from scheduler.instances import default_instance_id, known_dead
 from scheduler.messenger import (
     Messenger,
     PermanentSendError,
@@ -94,10 +99,6 @@ class RunReport:
     interrupted: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     would_send: list[str] = field(default_factory=list)
-
-
-def default_instance_id() -> str:
-    return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
 class ReminderService:
@@ -239,7 +240,9 @@ class ReminderService:
 
         try:
             with self.stores() as store:
-                stale = store.outbox.reclaim_stale(now - STALE_CLAIM, now, by=self.instance_id)
+                dead = {c for c in store.outbox.claimers() if known_dead(c)}
+                stale = store.outbox.reclaim_stale(now - STALE_CLAIM, now, by=self.instance_id,
+                                                   dead=dead)
                 retries = store.outbox.claim_retries(now, by=self.instance_id)
         except DatabaseError:
             with self._lock:

@@ -7,12 +7,12 @@ The states (`OUTBOX_STATUSES`) and who moves a row from one to the next:
       |                 |  '--unsend (429 held)----+--retry--> retry --claim_retries--> claimed
       |                 |--release--> (none)       |--finish--> failed
       |                 |--retry / finish          '--interrupt_stale--> interrupted
-      |                 '--reclaim_stale (another run, after STALE_CLAIM)--> claimed
+      |                 '--reclaim_stale (another run: stale, or its claimer dead)--> claimed
       '--claim(missed)--> missed
 
 - claimed: the delivery is this instance's to send; nothing has gone to the platform yet.
-  A run that finds a claim older than the stale limit takes it over and sends it (the claimer
-  is gone or stuck before the send: it can no longer mark it "sending", see below).
+  A run that finds a claim older than the stale limit, or held by a process it knows has
+  died, takes it over and sends it (the claimer can no longer mark it "sending", see below).
 - sending: marked immediately before the one HTTP call that delivers it, and only by the
   instance that holds the claim (a conditional update: when another run took the claim over,
   the mark fails and nothing is sent). A process that dies now leaves the row "sending":
@@ -25,11 +25,11 @@ across transactions), so two instances, or an instance and its own next tick, ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -141,14 +141,27 @@ class SqlOutbox:
                 won.append(_delivery(columns))
         return won
 
-    def reclaim_stale(self, before: datetime, now: datetime, *, by: str) -> list[Delivery]:
-        """Claims older than `before` that never reached "sending": taken over, to be sent.
-        Conditional on the old claim, so of two runs taking over one claim only one wins."""
+    def claimers(self) -> set[str]:
+        """The instances that hold claims not yet handed to the platform."""
 
+        return set(self.session.scalars(
+            select(OutboxDelivery.claimed_by).where(OutboxDelivery.status == "claimed")
+            .distinct()
+        ))
+
+    def reclaim_stale(self, before: datetime, now: datetime, *, by: str,
+                      dead: Collection[str] = ()) -> list[Delivery]:
+        """Claims that never reached "sending", older than `before` or held by an instance
+        known to be `dead`: taken over, to be sent. Conditional on the old claim, so of two
+        runs taking over one claim only one wins."""
+
+        stale = OutboxDelivery.claimed_at < before
+        if dead:
+            stale = or_(stale, OutboxDelivery.claimed_by.in_(sorted(dead)))
         rows = self.session.execute(
             select(OutboxDelivery.id, OutboxDelivery.claimed_by, OutboxDelivery.claimed_at,
                    *_REMINDER_COLUMNS)
-            .where(OutboxDelivery.status == "claimed", OutboxDelivery.claimed_at < before)
+            .where(OutboxDelivery.status == "claimed", stale)
             .order_by(OutboxDelivery.id)
         ).all()
         won: list[Delivery] = []

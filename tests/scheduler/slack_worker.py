@@ -1,12 +1,13 @@
 """A reminder run through Slack in a process of its own, for the kill -9 tests.
 
-    python -m tests.scheduler.slack_worker DB_URL NOW SLACK_API_URL [--instance ID]
+    python -m tests.scheduler.slack_worker DB_URL NOW SLACK_API_URL [--instance ID|auto]
         [--workers N] [--stop-at claimed|marking --marker FILE]
 
 It runs `run_once` at NOW with the real `SlackMessenger` and slack_sdk's `WebClient` against
 SLACK_API_URL (the fake Slack Web API of the test, on a loopback port), and prints the report
-as JSON. The steps inside Slack's calls (a `conversations.open` or `chat.postMessage` that
-does not answer) are the fake's to hold; the steps between them are held here: with
+as JSON. `--instance auto` is the id a bot gives itself (host, process, a tag). The steps
+inside Slack's calls (a `conversations.open` or `chat.postMessage` that does not answer) are
+the fake's to hold; the steps between them are held here: with
 --stop-at, the run stops at the first delivery to reach that step, writes MARKER, and waits
 there to be killed:
 
@@ -72,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         client = WebClient(token=BOT_TOKEN, base_url=args.slack_api_url, timeout=30)
         service = StoppingService(StoreFactory(engine, lambda: now),
                                   {"slack": SlackMessenger(client)}, lambda: now,
-                                  instance_id=args.instance, workers=args.workers)
+                                  instance_id=None if args.instance == "auto" else args.instance,
+                                  workers=args.workers)
         service.stop_at = args.stop_at
         service.marker = Path(args.marker) if args.marker else None
         report = service.run_once(now)

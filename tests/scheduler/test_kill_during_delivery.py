@@ -161,3 +161,26 @@ def test_a_run_killed_at_any_step_sends_nothing_twice_and_loses_nothing_that_nev
         assert fake.count("chat.postMessage") == len(received) - 1
     if step == "marking":
         assert fake.count("chat.postMessage", ok=True) == len(received)
+
+
+def test_the_claims_of_a_run_known_to_have_died_are_sent_at_once_on_the_same_host(
+    synced_engine: Engine, database_url: str, fake: FakeSlackApi
+) -> None:
+    """With the ids bots give themselves (host and process), a run a minute later on the same
+    host sees that the process holding the claims is gone, and sends them without waiting for
+    them to grow stale."""
+
+    to_send, _late = expected_at(synced_engine, THU)
+    kill_when(start(database_url, THU, fake, "auto"), fake.hold("conversations.open"))
+    at_kill = statuses(synced_engine)
+    never_left = {k for k, s in at_kill.items() if s == "claimed"}
+    assert never_left and "sending" not in at_kill.values()
+
+    soon = finish(start(database_url, THU + timedelta(minutes=1), fake, "auto"))
+    sent_before = {k for k, s in at_kill.items() if s == "sent"}
+    assert set(soon["sent"]) == to_send - sent_before
+    assert never_left <= set(soon["sent"])
+    received = posts(fake)
+    assert set(received.values()) == {1} and len(received) == len(to_send)
+    assert {k: s for k, s in statuses(synced_engine).items() if k in to_send} == dict.fromkeys(
+        to_send, "sent")

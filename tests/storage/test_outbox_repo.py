@@ -213,3 +213,20 @@ def test_a_state_outside_the_outbox_states_is_refused_by_the_database(
     with pytest.raises(IntegrityError), stores() as store:
         store.session.execute(update(OutboxDelivery).values(status="pending"))
     assert states(stores)[ONE.key] == ("claimed", "a")
+
+
+def test_the_claims_of_an_instance_known_dead_are_taken_over_at_once(
+    stores: StoreFactory,
+) -> None:
+    with stores() as store:
+        store.outbox.claim([ONE], by="dead", at=NOW)
+        store.outbox.claim([TWO], by="alive", at=NOW)
+        store.outbox.claim([THREE], by="dead", at=NOW)
+        store.outbox.mark_sending([THREE.key], by="dead", at=NOW)
+    with stores() as store:
+        assert store.outbox.claimers() == {"dead", "alive"}
+        taken = store.outbox.reclaim_stale(NOW - MINUTE, NOW + MINUTE, by="b", dead={"dead"})
+    # Fresh claims, but their holder is gone; its send under way is not taken over.
+    assert taken == [ONE]
+    assert states(stores) == {ONE.key: ("claimed", "b"), TWO.key: ("claimed", "alive"),
+                              THREE.key: ("sending", "dead")}
