@@ -160,16 +160,26 @@ class ReminderService:
         now = now or self.clock()
         report = RunReport()
         self._marks = SendingMarks(lambda keys: self._mark_sending(keys, now))
-        held: list[Delivery] = []
+        held = [] if dry_run else self._settle_last_tick(now, report)
+        try:
+            if not dry_run:
+                self._interrupt_stale(now, report)
+            self._plan_and_send(now, report, dry_run=dry_run)
+        except BaseException:
+            with self._lock:  # still claimed by this instance: the next tick sends them
+                self._held.extend(held)
+            raise
         if not dry_run:
-            held = self._settle_last_tick(now, report)
-            self._interrupt_stale(now, report)
+            self._send_claimed(now, report, held)
+        return report
+
+    def _plan_and_send(self, now: datetime, report: RunReport, *, dry_run: bool) -> None:
         deliveries = self.due(now)
         with self.stores() as store:
             handled = store.outbox.claims([d.key for d in deliveries])
         if dry_run:
             report.would_send = [d.key for d in deliveries if d.key not in handled]
-            return report
+            return
         # A destination another instance claimed for moments ago is being worked through by it:
         # left to it this tick, so that the destination's pace holds across instances too.
         busy = {
@@ -188,8 +198,6 @@ class ReminderService:
                 late.append(delivery)
         self._record_missed(late, now, report)
         self._loop(now, report).run(to_send)
-        self._send_claimed(now, report, held)
-        return report
 
     def _loop(self, now: datetime, report: RunReport) -> DeliveryLoop:
         def job(delivery: Delivery, prepared: object, *, hold: bool,
@@ -251,7 +259,8 @@ class ReminderService:
         if stale:
             log.warning("reminders claimed by a stopped run are sent now",
                         extra={"count": len(stale)})
-        claimed = [*held, *stale]
+        kept = {d.key for d in held}
+        claimed = [*held, *(d for d in stale if d.key not in kept)]
         for number, delivery in enumerate(claimed):
             try:
                 if now - delivery.reminder.due_at > self.grace:
