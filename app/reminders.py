@@ -1,4 +1,4 @@
-"""Reminder texts: each reminder as the schedule stands when it is sent, in the reader's language."""
+"""Reminder texts: each as the schedule stands when it is sent, in the reader's language."""
 
 from __future__ import annotations
 

@@ -49,10 +49,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.reminders import Delivery
 from app.i18n import translator
 from app.messages import Reply
 from app.reminders import render_reminder
+from domain.reminders import Delivery
 from scheduler.delivery import (
     MAX_INLINE_WAIT,
     DeliveryLoop,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.i18n import translator
 from bot.cli import main
-from handlers.i18n import translator
 from storage.db import create_db_engine
 from storage.models_reminders import OUTBOX_STATUSES, OutboxDelivery
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from app.messages import Reply
 from bot.messengers import build_messengers
 from bot.runtime import Runtime
 from bot.slack.messenger import SlackMessenger
-from handlers.messages import Reply
 from scheduler.messenger import Target
 from scheduler.reminders import ReminderService
 from scheduler.runner import Ticker
