@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.announcements import CYCLE_RULES, render_cycle
 from app.core import Context, UserError, fold
 from app.i18n import Translator, translator
 from app.messages import Button, Reply, ReplyBuilder
@@ -17,6 +18,8 @@ REPORT_ACTION = "report.open"
 def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | None:
     """The message for one reminder as the schedule stands now; None if the meeting is gone."""
 
+    if reminder.rule in CYCLE_RULES:
+        return render_cycle(store, reminder, language)
     t = translator(language)
     group = store.calendar.group(reminder.group_id)
     meeting = _meeting(store, reminder)

@@ -47,6 +47,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.announcements import planned_extras
 from app.i18n import translator
 from app.messages import Reply
 from domain.reminders import (
@@ -181,6 +182,10 @@ class ReminderService:
         rules: dict[str, ReminderRules] = {}
         audiences: dict[str, GroupAudience] = {}
         reported: dict[str, frozenset[str]] = {}
+        # Absences, announcements and absence notices (app.announcements): the same outbox.
+        absences = store.absences.between(window[0], window[1])
+        admins = store.announcements.admins()
+        extras: list[Reminder] = []
         for group in store.calendar.groups():
             calendar = store.calendar.calendar(group.id)
             if calendar is None:
@@ -193,14 +198,23 @@ class ReminderService:
                 group_id=group.id,
                 has_channel=bool(self._channel_platforms(group.slack_channel, group.teams_channel)),
                 members=tuple(Member(pid, dm) for pid, dm in store.reminders.members(group.id)),
+                admins=admins,
             )
+            extras.extend(planned_extras(
+                store, calendar, all_meetings, rules, absences=absences,
+                has_channel=audiences[group.id].has_channel, since=now - self.lookback,
+            ))
             for meeting in near:
                 since = previous_meeting_start(all_meetings, meeting)
                 reported[meeting.id] = store.reminders.reported_since(group.id, since)
         deliveries: list[Delivery] = []
-        for reminder in due_reminders(
-            meetings, rules, audiences, reported, now=now, lookback=self.lookback
-        ):
+        due = due_reminders(
+            meetings, rules, audiences, reported, now=now, lookback=self.lookback,
+            absences=absences,
+        )
+        due.extend(r for r in extras if r.due_at <= now)
+        due.sort(key=lambda r: (r.due_at, r.key))
+        for reminder in due:
             for platform in self._platforms_for(store, reminder):
                 deliveries.append(Delivery(reminder, platform))
         return deliveries
