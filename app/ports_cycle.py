@@ -7,6 +7,7 @@ from typing import Protocol
 
 from domain.absence import Absence, Absences
 from domain.announcements import StoredChange
+from domain.reminders import ReminderRules
 
 
 class AbsenceRepository(Protocol):
@@ -21,5 +22,7 @@ class AbsenceRepository(Protocol):
 
 class AnnouncementRepository(Protocol):
     def changes(self, group_id: str) -> list[StoredChange]: ...
+
+    def reminder_rules(self, group_id: str) -> dict[str, ReminderRules]: ...
 
     def admins(self) -> tuple[str, ...]: ...

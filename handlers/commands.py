@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.core import CommandSet, CommandSpec, FormSpec
 from handlers import (
+    absence,
     calendar,
     gdpr,
     help,
@@ -50,6 +51,10 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "påminnelser", ("reminders",), reminders.handle_reminders, "help.cmd.reminders",
         "help.ex.reminders", personal=True,
+    ),
+    CommandSpec(
+        "frånvaro", ("away", "absence"), absence.handle_absence, "help.cmd.absence",
+        "help.ex.absence", personal=True,
     ),
     CommandSpec(
         "rapportera", ("update",), updates.handle_report, "help.cmd.update", "help.ex.update",

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.absence import Absence, Absences
 from domain.announcements import StoredChange
+from domain.reminders import ReminderRules
 from storage import models as m
 from storage import models_calendar as mc
 from storage.calendar_repo import _change
 from storage.models_cycle import Absence as AbsenceRow
+from storage.reminders_repo import SqlReminders
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _absence(row: AbsenceRow) -> Absence:
@@ -88,6 +94,9 @@ class SqlAnnouncements:
             .order_by(mc.ScheduleChange.id)
         )
         return [StoredChange(row.id, _change(row), row.created_at) for row in rows]
+
+    def reminder_rules(self, group_id: str) -> dict[str, ReminderRules]:
+        return SqlReminders(self.session, utc_now).rules(group_id)
 
     def admins(self) -> tuple[str, ...]:
         return tuple(self.session.scalars(
