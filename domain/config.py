@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.config_calendar import Finding, meeting_warnings, series_problems
-from domain.config_reminders import ReminderRules
+from domain.config_reminders import ReminderRules as ReminderRules
 from domain.text import first_unsafe
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+from domain.absence import NO_ABSENCES, Absence, Absences
 from domain.calendar import (
     STOCKHOLM,
     add_working_days,
@@ -26,7 +27,6 @@ from domain.calendar import (
     previous_working_day,
     swedish_days_off,
 )
-from domain.absence import NO_ABSENCES, Absence, Absences
 from domain.schedule import Meeting
 
 Rule = Literal[

@@ -113,5 +113,6 @@ def _consequences(ctx: Context, absences: list[Absence], builder: ReplyBuilder) 
 
 
 def _alert_days(ctx: Context, meeting: Meeting) -> int:
-    rules = ctx.store.announcements.reminder_rules(meeting.group_id).get(meeting.series_id, ReminderRules())
+    series = ctx.store.announcements.reminder_rules(meeting.group_id)
+    rules = series.get(meeting.series_id, ReminderRules())
     return rules.no_stand_in_alert_working_days_before
