@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.dispatch import Dispatcher
 from app.i18n import translator
 from storage.models_cycle import Absence
+from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 from tests.handlers.support import AMIR, LINNEA, SOFIA, say
 from tests.scheduler.support import local
@@ -102,3 +103,14 @@ def test_the_summary_lists_a_member_away_as_away(
     missing = next(line for line in text.splitlines() if "utan lägesrapport" in line)
     assert "Amir Haddad" not in missing
     assert SV("reports.summary.away", people="Amir Haddad (GR)") in text
+
+
+def test_the_register_extract_holds_the_absence(
+    dispatcher: Dispatcher, stores: StoreFactory
+) -> None:
+    say(dispatcher, "frånvaro 7/9 9/9", AMIR)
+    with stores() as store:
+        extract = store.register.extract(AMIR)
+    assert extract is not None
+    assert [(a["start"], a["end"], a["ended_at"]) for a in extract["absences"]] == [
+        ("2026-09-07", "2026-09-09", None)]
