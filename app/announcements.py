@@ -17,7 +17,13 @@ from datetime import datetime
 from app.i18n import Translator, translator
 from app.messages import Reply, ReplyBuilder
 from app.ports import Store
-from app.schedule_text import Names, format_day, format_time_span, schedule_of
+from app.schedule_text import (
+    Names,
+    convener_text,
+    format_day,
+    format_time_span,
+    schedule_of,
+)
 from domain.absence import Absences
 from domain.announcements import change_announcements, term_announcements
 from domain.calendar import STOCKHOLM
@@ -79,7 +85,8 @@ def render_cycle(store: Store, reminder: Reminder, language: str) -> Reply | Non
                      else meeting.term_id or "")
         builder = ReplyBuilder(heading=t("cycle.term.title", group=group.short_name,
                                          term=term_name))
-        builder.paragraph(t("cycle.term.body", term=term_name, **params))
+        builder.paragraph(t("cycle.term.body", term=term_name, when=when,
+                            convener=convener_text(t, meeting, names)))
         return builder.build()
     if reminder.rule == "absence_stand_in":
         builder = ReplyBuilder(heading=t("cycle.stand_in.title", group=group.short_name))
