@@ -17,13 +17,8 @@ from datetime import datetime
 from app.i18n import Translator, translator
 from app.messages import Reply, ReplyBuilder
 from app.ports import Store
-from app.schedule_text import (
-    Names,
-    convener_text,
-    format_day,
-    format_time_span,
-    schedule_of,
-)
+from app.schedule_text import Names, convener_text, format_time_span, schedule_of
+from app.wording import format_day
 from domain.absence import Absences
 from domain.announcements import change_announcements, term_announcements
 from domain.calendar import STOCKHOLM

@@ -14,12 +14,14 @@ absence given again stores nothing new and gets the same answer.
 
 from __future__ import annotations
 
-from app.core import Context, UserError, fold
+from app.core import Context, UserError
 from app.messages import Reply, ReplyBuilder
-from app.schedule_text import Names, format_day, format_time_span, schedule_of, take_date, today
+from app.schedule_text import Names, date_and_rest, format_time_span, schedule_of, today
+from app.wording import format_day
 from domain.absence import Absence, absence_problem
 from domain.reminders import ReminderRules
 from domain.schedule import Meeting
+from domain.text import fold
 
 _END_WORDS = ("av", "off", "slut", "end")
 _BETWEEN = ("-", "–", "till", "to", "tom", "t.o.m.", "until")
@@ -32,12 +34,12 @@ def handle_absence(ctx: Context) -> Reply:
     if fold(words[0]) in _END_WORDS and len(words) == 1:
         return _end(ctx)
     first_day = today(ctx)
-    start, rest = take_date(words, first_day)
+    start, rest = date_and_rest(words, first_day)
     if rest and fold(rest[0]) in _BETWEEN:
         rest = rest[1:]
     if not rest:
         raise UserError("absence.usage")
-    end, rest = take_date(rest, first_day)
+    end, rest = date_and_rest(rest, first_day)
     if rest:
         raise UserError("absence.usage")
     problem = absence_problem(start, end, first_day)
