@@ -23,6 +23,8 @@ from domain.reminders import ReminderRules
 from domain.schedule import Meeting
 from domain.text import fold
 
+# What `frånvaro av` stored (`Context.stored`): how many absences it ended.
+ENDED = "absence_ended"
 _END_WORDS = ("av", "off", "slut", "end")
 _BETWEEN = ("-", "–", "till", "to", "tom", "t.o.m.", "until")
 
@@ -80,7 +82,16 @@ def _end(ctx: Context) -> Reply:
         return Reply.text(ctx.t("absence.none"))
     ctx.store.audit.record(ctx.actor.id, "absence.end", "ok",
                            "absences=" + ",".join(str(a.id) for a in ended))
+    ctx.stored(ENDED, len(ended))
     return Reply.text(ctx.t("absence.ended", count=len(ended)))
+
+
+def replay(ctx: Context) -> Reply | None:
+    """A resent `frånvaro av`: the answer it gave (a resent registration runs again: the
+    absence it stored is found and answered the same, nothing stored twice)."""
+
+    count = ctx.stored_number(ENDED)
+    return Reply.text(ctx.t("absence.ended", count=count)) if count else None
 
 
 def _convening(ctx: Context, absences: list[Absence]) -> list[tuple[str, Meeting]]:

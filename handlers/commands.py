@@ -55,7 +55,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "frånvaro", ("away", "absence"), absence.handle_absence, "help.cmd.absence",
-        "help.ex.absence", personal=True,
+        "help.ex.absence", personal=True, replay=absence.replay,
     ),
     CommandSpec(
         "rapportera", ("update",), updates.handle_report, "help.cmd.update", "help.ex.update",

@@ -114,3 +114,12 @@ def test_the_register_extract_holds_the_absence(
     assert extract is not None
     assert [(a["start"], a["end"], a["ended_at"]) for a in extract["absences"]] == [
         ("2026-09-07", "2026-09-09", None)]
+
+
+def test_a_resent_end_gets_the_first_answer(dispatcher: Dispatcher) -> None:
+    say(dispatcher, "frånvaro 7/9 9/9", AMIR)
+    first = say(dispatcher, "frånvaro av", AMIR, delivery_id="end-1")
+    assert first.plain_text() == SV("absence.ended", count=1)
+    assert say(dispatcher, "frånvaro av", AMIR, delivery_id="end-1") == first
+    assert say(dispatcher, "frånvaro av", AMIR, delivery_id="end-2").plain_text() == SV(
+        "absence.none")
