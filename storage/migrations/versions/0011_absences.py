@@ -1,7 +1,7 @@
 """absences: a person away from one day to another
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 02:00:00.000000
 
 `frånvaro <från> <till>`: no reminders to the person on those days, and the convener's
@@ -17,7 +17,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
