@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
+from app.ports_cycle import AbsenceRepository, AnnouncementRepository
 from domain.disposal import Record, Rule
 from domain.model import ChatIdentity, GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
@@ -269,5 +270,11 @@ class Store(Protocol):
 
     @property
     def register(self) -> RegisterRepository: ...
+
+    @property
+    def absences(self) -> AbsenceRepository: ...
+
+    @property
+    def announcements(self) -> AnnouncementRepository: ...
 
     def rollback(self) -> None: ...

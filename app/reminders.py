@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.announcements import CYCLE_RULES, render_cycle
 from app.i18n import Translator, translator
 from app.messages import Button, Reply, ReplyBuilder
 from app.ports import Store
@@ -23,6 +24,8 @@ def render_reminder(
     The group and the meeting are read here unless the caller has them (the reminder run reads
     each group and builds each schedule once per tick)."""
 
+    if reminder.rule in CYCLE_RULES:
+        return render_cycle(store, reminder, language)
     t = translator(language)
     group = group or store.calendar.group(reminder.group_id)
     meeting = meeting or _meeting(store, reminder)

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.config_calendar import Finding, meeting_warnings, series_problems
+from domain.config_reminders import ReminderRules as ReminderRules
 from domain.text import first_unsafe
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
@@ -101,18 +102,6 @@ class Term(_Strict):
         if self.end < self.start:
             raise PydanticCustomError("config.end_before_start", "end before start")
         return self
-
-
-class ReminderRules(_Strict):
-    """When a series' reminders go out; the defaults are the groups' own habits."""
-
-    update_request_days_before: int = Field(default=7, ge=1, le=60)
-    # 0 turns the second, gentler nudge off (TOML has no null).
-    nudge_days_before: int = Field(default=2, ge=0, le=30)
-    convener_working_days_before: int = Field(default=5, ge=1, le=30)
-    day_before: bool = True
-    after_meeting: bool = True
-    send_at: time = time(9, 0)
 
 
 class MeetingSeries(_Strict):

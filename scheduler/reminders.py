@@ -51,6 +51,7 @@ from datetime import datetime, timedelta
 
 from app.i18n import translator
 from app.messages import Reply
+from app.announcements import CYCLE_RULES
 from app.reminders import render_reminder
 from domain.reminders import Delivery
 from scheduler.delivery import (
@@ -366,7 +367,8 @@ class ReminderService:
         if group is None:
             return "group_gone"
         meeting = self._plan.meeting(reminder)
-        if meeting is None or meeting.status == "cancelled":
+        # An announcement is about a change (a cancellation too): it is worded from the change.
+        if reminder.rule not in CYCLE_RULES and (meeting is None or meeting.status == "cancelled"):
             return "meeting_gone"
         with self.stores() as store:
             if reminder.person_id is None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain import model
 from storage import models as m
 from storage.calendar_repo import SqlCalendar
+from storage.cycle_repo import SqlAbsences, SqlAnnouncements
 from storage.db import DatabaseUnavailable, unavailable
 from storage.gdpr_repo import SqlRegister
 from storage.outbox_repo import SqlOutbox
@@ -239,6 +240,8 @@ class SqlStore:
         self.reports = SqlReports(session, clock)
         self.teams = SqlTeamsReferences(session, clock)
         self.register = SqlRegister(session, clock)
+        self.absences = SqlAbsences(session, clock)
+        self.announcements = SqlAnnouncements(session)
 
     def rollback(self) -> None:
         self.session.rollback()
