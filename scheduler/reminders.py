@@ -49,9 +49,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.announcements import CYCLE_RULES
 from app.i18n import translator
 from app.messages import Reply
-from app.announcements import CYCLE_RULES
 from app.reminders import render_reminder
 from domain.reminders import Delivery
 from scheduler.delivery import (
