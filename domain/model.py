@@ -63,3 +63,5 @@ class GroupInfo:
     short_name: str
     slack_channel: str | None = None
     teams_channel: str | None = None
+    # The group this one reports to (`reports_to` in the configuration).
+    reports_to: str | None = None

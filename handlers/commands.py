@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.core import CommandSet, CommandSpec, FormSpec
 from handlers import (
+    agenda,
     calendar,
     gdpr,
     help,
@@ -72,6 +73,22 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "nästa-steg", ("next-step", "next-steps"), notes.handle_next_step,
         "help.cmd.next_step", "help.ex.next_step", replay=notes.replay,
+    ),
+    CommandSpec(
+        "punkt", ("agenda", "punkter"), agenda.handle_item, "help.cmd.agenda_item",
+        "help.ex.agenda_item", replay=agenda.replay,
+    ),
+    CommandSpec(
+        "lyft", ("escalate", "fråga-uppåt"), agenda.handle_question, "help.cmd.escalate",
+        "help.ex.escalate", replay=agenda.replay, writes=True,
+    ),
+    CommandSpec(
+        "närvaro", ("attend", "attendance"), agenda.handle_attend, "help.cmd.attend",
+        "help.ex.attend", replay=agenda.replay_attend,
+    ),
+    CommandSpec(
+        "anteckningar", ("minutes", "protokoll"), agenda.handle_minutes, "help.cmd.minutes",
+        "help.ex.minutes",
     ),
     CommandSpec(
         "sammanfattning", ("summary",), report_commands.handle_summary, "help.cmd.summary",

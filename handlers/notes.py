@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from app import agenda
 from app.core import Context, UserError
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import Names, convener_text, schedule_of
@@ -44,6 +45,8 @@ from handlers.updates import format_day, local_day
 
 GROUP_OPTIONS = ("--grupp", "--group")
 MEETING_OPTIONS = ("--mote", "--meeting")
+# `beslut <text> --svar <nr>`: the decision answers question <nr> raised to the group.
+ANSWER_OPTIONS = ("--svar", "--answer")
 MAX_DATE_WORDS = 4
 # What a delivery stored (`Context.stored`), for the answer to its resend.
 DECISION, NEXT_STEP, NEXT_STEP_CLOSED = "decision", "next_step", "next_step_closed"
@@ -53,6 +56,7 @@ DECISION, NEXT_STEP, NEXT_STEP_CLOSED = "decision", "next_step", "next_step_clos
 class Options:
     group: str | None = None
     meeting: date | None = None
+    answers: int | None = None
 
 
 def _today(ctx: Context) -> date:
@@ -93,6 +97,7 @@ def take_options(ctx: Context, words: Sequence[str]) -> tuple[Options, list[str]
     rest: list[str] = []
     group: str | None = None
     meeting: date | None = None
+    answers: int | None = None
     index = 0
     while index < len(words):
         word = fold(words[index])
@@ -109,10 +114,15 @@ def take_options(ctx: Context, words: Sequence[str]) -> tuple[Options, list[str]
             meeting = _looking_back(meeting, " ".join(words[index + 1:index + 1 + count]),
                                     _today(ctx))
             index += 1 + count
+        elif word in ANSWER_OPTIONS:
+            answers = parse_short_id(words[index + 1]) if index + 1 < len(words) else None
+            if answers is None:
+                raise UserError("notes.error.option_value", option=words[index])
+            index += 2
         else:
             rest.append(words[index])
             index += 1
-    return Options(group, meeting), rest
+    return Options(group, meeting, answers), rest
 
 
 def _looking_back(day: date, written: str, today: date) -> date:
@@ -271,23 +281,29 @@ def handle_decision(ctx: Context) -> Reply:
     schedule = _schedule(ctx, group)
     meeting_date, meeting = resolve_meeting(ctx, group, options.meeting, schedule)
     _require_recorder(ctx, group, meeting, meeting_date, bool(schedule))
+    question = (agenda.question_to_answer(ctx, options.answers, group)
+                if options.answers is not None else None)
     decision = ctx.store.notes.add_decision(
         group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
         at=ctx.now, meeting_id=meeting.id if meeting else None,
     )
+    if question is not None:
+        ctx.store.agenda.answer(question.number, decision_number=decision.number, at=ctx.now)
     ctx.stored(DECISION, decision.number)
     return _decision_saved(ctx, decision)
 
 
 def _decision_saved(ctx: Context, decision: Decision) -> Reply:
     t = ctx.t
-    return (
+    builder = (
         ReplyBuilder(heading=t("notes.decision.saved", id=f"#{decision.number}",
                                group=_short_name(ctx, decision.group_id),
                                date=format_day(t, decision.meeting_date)))
         .paragraph(decision.text)
-        .build()
     )
+    for question in ctx.store.agenda.answered_questions(decision.group_id, [decision.number]):
+        builder.paragraph(agenda.answered_note(ctx, question))
+    return builder.build()
 
 
 def _short_name(ctx: Context, group_id: str) -> str:
@@ -337,6 +353,8 @@ def handle_next_step(ctx: Context) -> Reply:
         raise _note_error(ctx, "next_step", UpdateInputError("identity_number"))
     options, words = take_options(ctx, ctx.args)
     ctx.writing = bool(words)  # without text it lists; with text it records or closes
+    if options.answers is not None:
+        raise UserError("agenda.error.answer_needs_decision")
     if not words:
         return _open_steps(ctx, options)
     if is_done_word(words[0]) and len(words) <= 2:

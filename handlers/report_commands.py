@@ -33,6 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from app import messages as chat
+from app.agenda import minutes_meeting
 from app.core import Context, UserError, fold
 from app.groups import take_group, take_named_group
 from app.messages import Attachment, Reply
@@ -53,6 +54,7 @@ from domain.export_link import ExportKind, ExportRequest
 from domain.model import GroupInfo
 from domain.pnr import redact
 from domain.report_words import local_date
+from handlers.agenda import minutes_day
 from handlers.notes import _looking_back, take_date
 from handlers.reports import (
     FORMATS,
@@ -84,6 +86,7 @@ FORMAT_WORDS: Final[dict[str, str]] = {
 KIND_WORDS: Final[dict[str, ExportKind]] = {
     "status": "status", "sammanfattning": "summary", "summary": "summary",
     "uppdateringar": "updates", "updates": "updates", "lagesrapporter": "updates",
+    "anteckningar": "minutes", "minutes": "minutes", "protokoll": "minutes",
 }
 SINCE_WORDS: Final = frozenset({"sedan", "since", "fran", "from"})
 _YEAR: Final = re.compile(r"(?:19|20)[0-9]{2}")
@@ -291,9 +294,11 @@ def document_reply(
 
 
 def _export_command(ctx: Context, link: ExportRequest) -> str:
-    kind = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar"}
+    kind = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar",
+            "minutes": "anteckningar"}
     if ctx.language != "sv":
-        kind = {"status": "status", "summary": "summary", "updates": "updates"}
+        kind = {"status": "status", "summary": "summary", "updates": "updates",
+                "minutes": "minutes"}
     word = "export"
     parts = [word, kind[link.kind], link.format]
     if link.group_id:
@@ -400,15 +405,18 @@ def handle_export(ctx: Context) -> Reply:
     group: GroupInfo | None = None
     areas: tuple[str, ...] | None = None
     since, until = choice.since, choice.until
+    meeting_day: date | None = None
     if kind == "status":
         _refuse_foreign_format(kind, rest)
         areas = match_goal_areas(ctx, rest)
     else:
         group, rest = take_named_group(ctx, rest)
         _refuse_foreign_format(kind, rest)
+        if kind == "minutes" and rest:
+            meeting_day, rest = minutes_day(ctx, rest)
         if rest:
             raise UserError("reports.error.export_usage")
-    if kind == "summary":
+    if kind in ("summary", "minutes"):
         group, _ = _summary_group(ctx, group, [], "reports.export")
     elif kind == "updates":
         scope = update_scope(ctx.store, ctx.actor)
@@ -422,6 +430,10 @@ def handle_export(ctx: Context) -> Reply:
     elif kind == "summary":
         assert group is not None
         since = summary_window(ctx.store, group, ctx.now, choice).since
+    elif kind == "minutes":
+        assert group is not None
+        meeting_day, _ = minutes_meeting(ctx.store, group, meeting_day, ctx.now)
+        since, until = midnight(meeting_day), None
     request = _request(ctx, kind, fmt, group=group, goal_areas=areas, since=since,
                        until=until)
     url = export_url(ctx.store, ctx.options, request)

@@ -26,10 +26,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 
+from app.agenda import meeting_agenda
 from app.core import Options, UserError, fold
 from app.i18n import Translator, translator
 from app.ports import Store
 from app.schedule_text import Names, convener_text, schedule_of
+from domain.agenda import MeetingAgenda
 from domain.calendar import local_datetime
 from domain.document import Dataset, Datasets, Document
 from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
@@ -51,6 +53,7 @@ FORMATS: Final[dict[ExportKind, tuple[str, ...]]] = {
     "status": ("docx", "xlsx", "csv", "md", "png", "json"),
     "summary": ("docx", "md", "xlsx", "csv", "json", "png"),
     "updates": ("xlsx", "csv", "json"),
+    "minutes": ("docx", "md", "json"),
 }
 assert set(KINDS) == set(FORMATS)
 
@@ -219,6 +222,8 @@ class SummaryInput:
     figures: SummaryFigures
     upphamtning: Upphamtning
     next_meeting: NextMeeting | None
+    # The next meeting's items, questions and attendance (None: no meeting ahead).
+    agenda: MeetingAgenda | None = None
 
 
 def summary_input(
@@ -235,14 +240,16 @@ def summary_input(
         open_steps=tuple(store.notes.open_next_steps([group.id])),
     )
     following: NextMeeting | None = None
+    agenda: MeetingAgenda | None = None
     if window.next_meeting is not None:
         following = NextMeeting(
             window.next_meeting.start,
             convener_text(t, window.next_meeting, Names.of(store)),
             window.next_meeting.location,
         )
+        agenda = meeting_agenda(store, group.id, window.next_meeting.local_date)
     return SummaryInput(group, window, store.reports.plan_activities(group_id=group.id),
-                        _organisations(store), figures, upphamtning, following)
+                        _organisations(store), figures, upphamtning, following, agenda)
 
 
 def summary_document(
@@ -259,6 +266,7 @@ def summary_document(
         activities=data.activities, organisations=data.organisations, figures=data.figures,
         since=data.window.since, until=data.window.until, upphamtning=data.upphamtning,
         next_meeting=data.next_meeting, since_meeting=data.window.since_meeting,
+        agenda=data.agenda,
     )
 
 
@@ -274,7 +282,7 @@ def summary_rows(
         group_short_name=group.short_name,
         activities=data.activities, organisations=data.organisations, figures=data.figures,
         since=data.window.since, until=data.window.until, upphamtning=data.upphamtning,
-        next_meeting=data.next_meeting,
+        next_meeting=data.next_meeting, agenda=data.agenda,
     )
 
 
@@ -342,6 +350,13 @@ def build_file(
             dataset = summary_rows(store, t, group, now, choice)
         else:
             document = summary_document(store, t, group, now, choice)
+    elif kind == "minutes":
+        if group is None:
+            raise ValueError("minutes need their group")
+        from app.agenda import minutes_document
+
+        day = local_date(since) if since is not None else None
+        document = minutes_document(store, t, group, day, now)
     else:
         dataset = update_rows(store, t, group_ids, since, end, group=group)
     if document is not None:
@@ -421,11 +436,11 @@ def _export(
     t = translator(request.language)
     group: GroupInfo | None = None
     group_ids: list[str] | None = None
-    if request.kind == "summary" or request.group_id:
+    if request.kind in ("summary", "minutes") or request.group_id:
         group = store.calendar.group(request.group_id or "")
         if group is None:
             return Refused("gone")
-    if request.kind == "summary":
+    if request.kind in ("summary", "minutes"):
         assert group is not None
         if not may_summarise(store, person, group.id):
             return Refused("not_allowed")

@@ -59,6 +59,7 @@ from domain.reminders import (
 )
 from domain.schedule import Meeting
 from handlers.reminders import render_reminder
+from scheduler.answers import deliver_answers
 from scheduler.messenger import (
     Messenger,
     PermanentSendError,
@@ -264,6 +265,9 @@ class ReminderService:
             report.missed.append(delivery.key)
         self._deliver_all(to_send, now, report)
         self._run_retries(now, report)
+        answered = deliver_answers(self.stores, self.messengers, self._channel_platforms, now,
+                                   self.default_language)
+        report.sent.extend(f"answer:#{number}" for number in answered)
         return report
 
     # -- the send pipeline ------------------------------------------------------------------

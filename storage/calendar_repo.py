@@ -25,6 +25,7 @@ def _group_info(row: m.Group) -> GroupInfo:
         short_name=row.short_name or row.name,
         slack_channel=row.slack_channel,
         teams_channel=row.teams_channel,
+        reports_to=row.reports_to,
     )
 
 
