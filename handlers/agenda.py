@@ -37,6 +37,7 @@ from app.agenda import (
     meeting_on,
     meetings,
     minutes_document,
+    minutes_meeting,
     next_meeting,
 )
 from app.core import Context, UserError, fold
@@ -465,9 +466,10 @@ def handle_minutes(ctx: Context) -> Reply:
         day, words = minutes_day(ctx, words)
     if words:
         raise UserError("agenda.error.minutes_usage")
+    meeting_day, meeting = minutes_meeting(ctx.store, group, day, ctx.now)
+    if day is not None and meeting is None and meetings(ctx.store, group.id):
+        raise UserError("agenda.error.no_minutes_meeting", date=format_day(ctx.t, day),
+                        group=group.short_name)
     document = minutes_document(ctx.store, ctx.t, group, day, ctx.now)
-    from app.agenda import minutes_meeting
-
-    meeting_day, _ = minutes_meeting(ctx.store, group, day, ctx.now)
     link = _request(ctx, "minutes", "docx", group=group, since=midnight(meeting_day))
     return document_reply(ctx, document, link, shareable=True)
