@@ -23,7 +23,8 @@ from app.dispatch import StoreFactory
 from app.i18n import Translator, translator
 from app.messages import Button, Buttons, Reply, ReplyBuilder
 from app.ports import Store
-from app.schedule_text import Names, convener_text, format_day, schedule_of
+from app.schedule_text import Names, convener_text, schedule_of
+from app.wording import format_day, local_day
 from domain.agenda import (
     OPEN_STATUSES,
     AgendaItem,
@@ -34,10 +35,11 @@ from domain.agenda import (
     attendance_answer,
     attendance_by_organisation,
 )
-from domain.calendar import STOCKHOLM
+from domain.dates import DateParseError, looking_back, take_date
 from domain.document import Document
 from domain.minutes import MinutesInput, RaisedQuestion, build_minutes
 from domain.model import GroupInfo
+from domain.pnr import redact
 from domain.reminders import previous_meeting_start
 from domain.schedule import Meeting, latest_held, meetings_on
 
@@ -62,10 +64,6 @@ def next_meeting(schedule: Sequence[Meeting], now: datetime) -> Meeting | None:
 def meeting_on(schedule: Sequence[Meeting], day: date) -> Meeting | None:
     found = [m for m in meetings_on(schedule, day) if m.status != "cancelled"]
     return found[-1] if found else None
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(STOCKHOLM).date()
 
 
 # --- the agenda of one meeting ----------------------------------------------------------------
@@ -180,6 +178,21 @@ def question_to_answer(ctx: Context, number: int, group: GroupInfo) -> AgendaIte
 def answered_note(ctx: Context, item: AgendaItem) -> str:
     raising = _group_of(ctx.store, item.from_group_id or "")
     return ctx.t("agenda.answer.noted", number=item.number, group=raising.short_name)
+
+
+def minutes_day(ctx: Context, words: Sequence[str]) -> tuple[date, list[str]]:
+    """A meeting's date in the first words (a date without a year is the one that has been),
+    and the words after it; a meeting not yet held is refused."""
+
+    today = local_day(ctx.now)
+    try:
+        day, count = take_date(words, today=today)
+    except DateParseError as error:
+        raise UserError(f"calendar.{error.code}", text=redact(error.text)) from None
+    day = looking_back(day, " ".join(words[:count]), today)
+    if day > today:
+        raise UserError("agenda.error.minutes_future", date=format_day(ctx.t, day))
+    return day, list(words[count:])
 
 
 # --- the minutes ----------------------------------------------------------------------------

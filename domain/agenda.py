@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal
 
-from domain.updates import TextRule, fold
+from domain.text import fold
+from domain.updates import TextRule
 
 ItemKind = Literal["item", "question"]
 ItemStatus = Literal["proposed", "accepted", "declined", "withdrawn", "answered"]

@@ -1,5 +1,5 @@
-"""`punkt`, `lyft`, `närvaro`, `anteckningar`: the meeting's agenda, questions raised to the
-group that gave the mandate, who comes, and the minutes.
+"""`punkt`, `lyft`, `närvaro`: the meeting's agenda, questions raised to the group that gave
+the mandate, and who comes.
 
 - `punkt <text>` (`agenda`) proposes an item for the group's next meeting; `punkt` lists the
   next meeting's items; `punkt dra-tillbaka <nr>` (`withdraw`) takes back one's own;
@@ -12,8 +12,7 @@ group that gave the mandate, who comes, and the minutes.
 - `närvaro ja|nej|ersättare [datum]` (`attend yes|no|stand-in`): whether one comes to the next
   meeting (or the one on the date); `närvaro` alone shows who comes. The day-before reminder's
   buttons say the same.
-- `anteckningar [grupp] [datum]` (`minutes`): the minutes of the group's latest meeting (or
-  the one on the date), drafted from what the bot knows. *Dela i kanalen* posts them.
+- The minutes (`anteckningar`) are a report command (`handlers.reports`).
 - `--grupp <id>` (`--group`) names the group where the channel or one's memberships do not.
 
 Rules chosen here:
@@ -36,14 +35,13 @@ from app.agenda import (
     agenda_lines,
     meeting_on,
     meetings,
-    minutes_document,
-    minutes_meeting,
     next_meeting,
 )
-from app.core import Context, UserError, fold
-from app.groups import my_groups, take_group, take_named_group
+from app.core import Context, UserError
+from app.groups import my_groups, take_group
 from app.messages import Reply, ReplyBuilder
-from app.schedule_text import Names, convener_text, format_day
+from app.schedule_text import Names, convener_text
+from app.wording import format_day, local_day
 from domain.agenda import (
     ITEM_RULE,
     AgendaItem,
@@ -54,13 +52,12 @@ from domain.agenda import (
     item_action,
     later_meeting,
 )
-from domain.dates import DateParseError
+from domain.dates import DateParseError, take_date
 from domain.model import GroupInfo
 from domain.pnr import redact
 from domain.schedule import Meeting
+from domain.text import fold
 from domain.updates import UpdateInputError, clean_text, has_identity_number, parse_short_id
-from handlers.notes import _looking_back, take_date
-from handlers.updates import local_day
 
 GROUP_FLAGS = ("--grupp", "--group")
 # What a delivery stored (`Context.stored`), for the answer to its resend.
@@ -294,7 +291,7 @@ def _move(ctx: Context, item: AgendaItem, group: GroupInfo, schedule: Sequence[M
     coming = [m for m in schedule if m.status != "cancelled" and m.end > ctx.now]
     if rest:
         try:
-            day, count = take_date(rest, local_day(ctx.now))
+            day, count = take_date(rest, today=local_day(ctx.now))
         except DateParseError as error:
             raise UserError(f"calendar.{error.code}", text=redact(error.text)) from None
         if count != len(rest):
@@ -368,7 +365,7 @@ def handle_attend(ctx: Context) -> Reply:
         raise UserError("agenda.error.no_calendar", group=group.short_name)
     if len(words) > 1:
         try:
-            day, count = take_date(words[1:], local_day(ctx.now))
+            day, count = take_date(words[1:], today=local_day(ctx.now))
         except DateParseError as error:
             raise UserError(f"calendar.{error.code}", text=redact(error.text)) from None
         if count != len(words) - 1:
@@ -436,40 +433,3 @@ def _attendance(ctx: Context, group: GroupInfo) -> Reply:
                             organisations=", ".join(missing)))
     builder.paragraph(t("agenda.attendance.hint"))
     return builder.build()
-
-
-# --- anteckningar ---------------------------------------------------------------------------
-
-
-def minutes_day(ctx: Context, words: Sequence[str]) -> tuple[date, list[str]]:
-    """A meeting's date in the first words (a date without a year is the one that has been)."""
-
-    today = local_day(ctx.now)
-    try:
-        day, count = take_date(words, today)
-    except DateParseError as error:
-        raise UserError(f"calendar.{error.code}", text=redact(error.text)) from None
-    day = _looking_back(day, " ".join(words[:count]), today)
-    if day > today:
-        raise UserError("agenda.error.minutes_future", date=format_day(ctx.t, day))
-    return day, list(words[count:])
-
-
-def handle_minutes(ctx: Context) -> Reply:
-    from handlers.report_commands import _request, _summary_group, document_reply
-    from handlers.reports import midnight
-
-    named, words = take_named_group(ctx, list(ctx.args))
-    group, _ = _summary_group(ctx, named, [], "agenda.minutes")
-    day: date | None = None
-    if words:
-        day, words = minutes_day(ctx, words)
-    if words:
-        raise UserError("agenda.error.minutes_usage")
-    meeting_day, meeting = minutes_meeting(ctx.store, group, day, ctx.now)
-    if day is not None and meeting is None and meetings(ctx.store, group.id):
-        raise UserError("agenda.error.no_minutes_meeting", date=format_day(ctx.t, day),
-                        group=group.short_name)
-    document = minutes_document(ctx.store, ctx.t, group, day, ctx.now)
-    link = _request(ctx, "minutes", "docx", group=group, since=midnight(meeting_day))
-    return document_reply(ctx, document, link, shareable=True)

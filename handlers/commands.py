@@ -9,6 +9,7 @@ back), and simply run again.
 from __future__ import annotations
 
 from app.core import CommandSet, CommandSpec, FormSpec
+from app.updates import FORM_ID
 from handlers import (
     agenda,
     calendar,
@@ -18,7 +19,7 @@ from handlers import (
     my_updates,
     notes,
     reminders,
-    report_commands,
+    reports,
     schedule_changes,
     updates,
     whoami,
@@ -87,20 +88,20 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "help.ex.attend", replay=agenda.replay_attend,
     ),
     CommandSpec(
-        "anteckningar", ("minutes", "protokoll"), agenda.handle_minutes, "help.cmd.minutes",
+        "anteckningar", ("minutes", "protokoll"), reports.handle_minutes, "help.cmd.minutes",
         "help.ex.minutes",
     ),
     CommandSpec(
-        "sammanfattning", ("summary",), report_commands.handle_summary, "help.cmd.summary",
+        "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",
         "help.ex.summary",
     ),
     # "status" and "export" are the same word in both languages.
     CommandSpec(
-        "status", ("plan-status",), report_commands.handle_status, "help.cmd.status",
+        "status", ("plan-status",), reports.handle_status, "help.cmd.status",
         "help.ex.status", same_in_english=True,
     ),
     CommandSpec(
-        "export", ("export-file", "exportera"), report_commands.handle_export, "help.cmd.export",
+        "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
         "help.ex.export", same_in_english=True,
     ),
     CommandSpec(
@@ -111,7 +112,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
 
 # Forms a door hands back through `Dispatcher.submit`, by `Form.id`.
 ALL_FORMS: tuple[FormSpec, ...] = (
-    FormSpec(updates.FORM_ID, updates.submit_form, replay=updates.replay),
+    FormSpec(FORM_ID, updates.submit_form, replay=updates.replay),
 )
 
 # What the doors' dispatcher answers: the one place the command modules are registered.

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.dispatch import Dispatcher
 from app.i18n import translator
-from app.messages import Paragraph, Reply, Table
+from app.messages import Reply, Table, Text
 from storage import models as m
 from storage import models_agenda as ma
 from storage.repositories import StoreFactory
@@ -74,7 +74,7 @@ def ok(reply: Reply) -> Reply:
 
 def refused(reply: Reply) -> str:
     assert reply.is_error, reply.plain_text()
-    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Paragraph)
+    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Text)
     return reply.blocks[0].text
 
 
@@ -350,8 +350,8 @@ def test_the_conveners_reminder_counts_items_and_questions_and_the_day_before_ha
 ) -> None:
     from app.agenda import ATTEND_ACTION
     from app.messages import Buttons
+    from app.reminders import render_reminder
     from domain.reminders import Reminder
-    from handlers.reminders import render_reminder
 
     ok(say(dispatcher, "punkt Uppföljning", GORAN))
     ok(say(dispatcher, "lyft Fråga ett?", THERESE))

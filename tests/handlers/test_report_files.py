@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from app.dispatch import Dispatcher
 from app.i18n import translator
+from app.reports import FORMATS
 from bot.cli import main
 from domain.calendar import STOCKHOLM
-from handlers.reports import FORMATS
 from storage.repositories import StoreFactory
 from tests.conftest import EXAMPLE, FixedClock
 from tests.handlers.support import (
