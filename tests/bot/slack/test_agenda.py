@@ -116,3 +116,28 @@ def test_the_answer_to_a_raised_question_is_posted_in_the_raising_groups_channel
              in texts(c.body["blocks"])]
     assert len(posts) == 1
     assert "Ja, ta fram ett förslag" in texts(posts[0].body["blocks"])
+
+
+def test_the_minutes_are_answered_privately_with_a_button_that_shares_them_in_the_channel(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    runtime.dispatcher.clock = FixedClock(datetime(2026, 9, 8, 9, 0, tzinfo=UTC))
+
+    async def scenario(slack: Slack) -> None:
+        answer = await slack.command(LINNEA, "anteckningar 8/9", name="minutes")
+        assert answer.status == 200 and answer.seconds < ACK_LIMIT
+        await fake.until(lambda: bool(fake.responses("minutes")), "the minutes")
+        share = button(LINNEA, "samverkan.share", "anteckningar 8/9",
+                       response_url=fake.response_url("shared"))
+        assert (await slack.interaction(share)).status == 200
+        await fake.until(lambda: bool(fake.responses("shared")), "the confirmation")
+
+    drive(runtime, fake, scenario)
+    [private] = fake.responses("minutes")
+    assert private.body["response_type"] == "ephemeral"
+    actions = [e["action_id"] for b in private.body["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert actions == ["samverkan.share"]
+    [posted] = fake.posted(ARBETS)
+    assert SV("agenda.minutes.title", group="Länsgemensam arbetsgrupp psykisk hälsa och "
+              "suicidprevention", date="tis 8 sep 2026") in texts(posted.body["blocks"])
