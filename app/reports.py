@@ -27,11 +27,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 
 from app.agenda import meeting_agenda, minutes_document
+from app.agenda import meetings as _meetings  # a calendar that fails: no meetings
 from app.core import Options, UserError
 from app.i18n import Translator, translator
 from app.messages import Attachment
 from app.ports import Store
-from app.schedule_text import Names, convener_text, schedule_of
+from app.schedule_text import Names, convener_text
 from domain.agenda import MeetingAgenda
 from domain.calendar import local_datetime
 from domain.document import Dataset, Datasets, Document
@@ -85,13 +86,6 @@ def until_of(choice: PeriodChoice, now: datetime) -> datetime:
 
 def _organisations(store: Store) -> dict[str, str]:
     return {o.id: o.short_name for o in store.plan.organisations()}
-
-
-def _meetings(store: Store, group_id: str) -> list[Meeting]:
-    try:
-        return schedule_of(store, group_id)
-    except ValueError:
-        return []  # a series the calendar cannot expand: the report goes on without it
 
 
 def _previous_meeting(meetings: Sequence[Meeting], now: datetime) -> datetime | None:
