@@ -437,3 +437,24 @@ def test_help_lists_the_new_commands(dispatcher: Dispatcher) -> None:
     english = say(dispatcher, "help", SOFIA).plain_text()
     for word in ("agenda", "escalate", "attend", "minutes"):
         assert f"\n{word}\n" in f"\n{english}\n", word
+
+
+def test_the_register_extract_holds_ones_items_and_attendance_answers(
+    dispatcher: Dispatcher, stores: StoreFactory
+) -> None:
+    import json
+
+    from tests.handlers.support import extract_files
+
+    ok(say(dispatcher, "punkt --grupp arbetsgrupp Gemensam utbildningsdag", AMIR))
+    ok(say(dispatcher, "närvaro ersättare --grupp arbetsgrupp", AMIR))
+    ok(say(dispatcher, "punkt --grupp arbetsgrupp Någon annans punkt", LINNEA))
+    files = extract_files(dispatcher, stores, AMIR)
+    data = json.loads(files["json"].content)
+    assert [(i["text"], i["status"], i["proposed_by_you"]) for i in data["agenda_items"]] == [
+        ("Gemensam utbildningsdag", "proposed", True)]
+    assert [(a["meeting_date"], a["answer"]) for a in data["attendance"]] == [
+        ("2026-09-08", "stand_in")]
+    prose = files["md"].content.decode("utf-8")
+    assert SV("gdpr.section.attendance") in prose and SV("gdpr.value.attendance.stand_in") in prose
+    assert "Någon annans punkt" not in prose
