@@ -160,6 +160,9 @@ def handle_item(ctx: Context) -> Reply:
         # The item names its group and meeting.
         ctx.writing = True
         return _change(ctx, action, number, words[2:])
+    if action is not None and (len(words) == 1 or words[1][:1] in "#0123456789"):
+        # `punkt godkänn` without a number, `punkt avslå #x`: a command gone wrong, not an item.
+        raise UserError("agenda.error.action_usage", word=words[0][:20])
     group, words = _group(ctx, ctx.args)
     if not words:
         return _list(ctx, group)

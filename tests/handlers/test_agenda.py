@@ -186,6 +186,8 @@ def test_an_item_of_a_meeting_held_can_no_longer_be_changed(
     ("punkt Något", "group.choose", {"choices": "kf-arbetsgrupp (KF-gruppen), "
                                                 "arbetsgrupp (Arbetsgruppen)"}),
     ("punkt --grupp", "notes.error.option_value", {"option": "--grupp"}),
+    ("punkt godkänn", "agenda.error.action_usage", {"word": "godkänn"}),
+    ("punkt avslå #tre", "agenda.error.action_usage", {"word": "avslå"}),
 ])
 def test_bad_input_is_answered_and_nothing_is_stored(
     dispatcher: Dispatcher, synced_engine: Engine, caplog: pytest.LogCaptureFixture,
