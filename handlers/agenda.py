@@ -204,7 +204,7 @@ def _proposed(ctx: Context, item: AgendaItem) -> Reply:
         raising = _group_of(ctx, item.from_group_id or "")
         heading = t("agenda.question.saved", number=item.number, meeting=where)
         after = t("agenda.question.hint", group=raising.short_name, number=item.number,
-                  target=target.short_name)
+                  target=target.short_name, target_id=target.id)
     else:
         heading = t("agenda.item.saved", number=item.number, meeting=where)
         convener = (convener_text(t, meeting, Names.of(ctx.store)) if meeting
