@@ -25,20 +25,19 @@ log = logging.getLogger(__name__)
 def deliver_answers(
     stores: StoreFactory,
     messengers: Mapping[str, Messenger],
-    channel_platforms: Callable[[str | None, str | None], list[str]],
+    channel_platforms: Callable[[Mapping[str, str]], list[str]],
     now: datetime,
     language: str,
 ) -> list[int]:
     """Sends every answer not yet handed over; the numbers of the questions answered."""
 
     def send(group: GroupInfo, reply: Reply) -> bool:
-        platforms = channel_platforms(group.slack_channel, group.teams_channel)
+        platforms = channel_platforms(group.channels)
         if not platforms:
             return True  # no channel anywhere: nothing to hand it to, and nothing to retry
         delivered = False
         for platform in platforms:
-            address = {"slack": group.slack_channel, "teams": group.teams_channel}.get(
-                platform) or group.id
+            address = group.channels.get(platform) or group.id
             target = Target("channel", platform, address, group_id=group.id,
                             label=f"#{group.short_name}")
             try:

@@ -183,8 +183,8 @@ def test_an_item_of_a_meeting_held_can_no_longer_be_changed(
     ("punkt godkänn 99", "agenda.error.not_found", {"number": 99}),
     ("punkt --grupp vgr-arbetsgrupp Något", "agenda.error.not_member",
      {"group": "VGR-gruppen"}),
-    ("punkt Något", "group.choose", {"choices": "kf-arbetsgrupp (KF-gruppen), "
-                                                "arbetsgrupp (Arbetsgruppen)"}),
+    ("punkt Något", "group.choose", {"choices": "arbetsgrupp (Arbetsgruppen), "
+                                                "kf-arbetsgrupp (KF-gruppen)"}),
     ("punkt --grupp", "notes.error.option_value", {"option": "--grupp"}),
     ("punkt godkänn", "agenda.error.action_usage", {"word": "godkänn"}),
     ("punkt avslå #tre", "agenda.error.action_usage", {"word": "avslå"}),
