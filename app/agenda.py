@@ -8,18 +8,17 @@ Rules chosen here:
 - The attendance buttons of the day-before reminder carry `<answer>|<group>|<date>`; a door
   turns a click into the words `närvaro <answer> <date> --grupp <group>` (`attend_command`),
   which the dispatcher handles like any other command of the person clicking.
-- The answer to a question is reported back to the raising group's channel by
-  `report_answers` (one small function, see there), once.
+- The answer to a question goes back to the raising group's channel through the reminder
+  outbox (`domain.agenda.answer_reminder`, planned by `scheduler.planning`), once;
+  `answer_message` is what it says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from app.core import Context, UserError
-from app.dispatch import StoreFactory
 from app.i18n import Translator, translator
 from app.messages import Button, Buttons, Reply, ReplyBuilder
 from app.ports import Store
@@ -280,47 +279,3 @@ def answer_message(store: Store, item: AgendaItem, language: str) -> Reply | Non
         )
         .build()
     )
-
-
-@dataclass(frozen=True)
-class AnswerDelivery:
-    """One answer to hand to the raising group's channel."""
-
-    item: AgendaItem
-    group: GroupInfo
-
-
-Send = Callable[[GroupInfo, Reply], bool]
-
-
-def report_answers(
-    stores: StoreFactory, send: Send, now: datetime, language: str = "sv"
-) -> list[int]:
-    """Hands each answered question, once, to the raising group's channel; the numbers of
-    those that went.
-
-    NOTE: this is the one delivery of this feature that does not go through the reminder
-    outbox yet (its repository is being rebuilt): an answer is claimed by setting
-    `answer_reported_at` in its own transaction before it is sent (at most once across
-    instances and restarts), and given back (sent again at the next tick) when `send` says
-    it did not go. Once the outbox repository is on main, this becomes one of its deliveries.
-    """
-
-    sent: list[int] = []
-    with stores() as store:
-        pending = store.agenda.answers_to_report()
-    for item in pending:
-        with stores() as store:
-            group = store.calendar.group(item.from_group_id or "")
-            reply = answer_message(store, item, language) if group is not None else None
-            if reply is None or group is None:
-                store.agenda.claim_answer_report(item.number, now)  # nothing to say: done
-                continue
-            if not store.agenda.claim_answer_report(item.number, now):
-                continue
-        if send(group, reply):
-            sent.append(item.number)
-        else:
-            with stores() as store:
-                store.agenda.release_answer_report(item.number)
-    return sent

@@ -10,7 +10,7 @@ Pure rules and read models; `storage.agenda_repo` keeps them, `app.agenda` appli
   raised from the reporting group (`from_group_id`) for the receiving group's next meeting. The
   receiving group's convener answers it with a decision (`beslut … --svar <nr>`): it becomes
   `answered`, with the decision's number, and the answer is reported back to the raising
-  group's channel once (`answer_reported_at`).
+  group's channel once, through the reminder outbox (`answer_reminder`).
 - **Attendance** (närvaro) is one answer per person and meeting: `yes`, `no`, or `stand_in`
   (the person's stand-in comes instead); the latest answer counts.
 """
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal
 
+from domain.reminders import Reminder
 from domain.text import fold
 from domain.updates import TextRule
 
@@ -30,6 +31,8 @@ ItemStatus = Literal["proposed", "accepted", "declined", "withdrawn", "answered"
 AttendanceAnswer = Literal["yes", "no", "stand_in"]
 
 ITEM_RULE: Final = TextRule(500, required=True)
+# An answer's delivery names its question where a reminder names its meeting.
+ANSWER_PREFIX: Final = "answer:"
 # Still on the way to a meeting: shown in lists, counted in the convener's reminder.
 OPEN_STATUSES: Final[tuple[ItemStatus, ...]] = ("proposed", "accepted")
 
@@ -77,7 +80,6 @@ class AgendaItem:
     decided_at: datetime | None = None
     answer_decision: int | None = None
     answered_at: datetime | None = None
-    answer_reported_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -186,58 +188,27 @@ def attendance_by_organisation(
     return tuple(sorted(out, key=lambda a: fold(a.organisation)))
 
 
-def reports_to_cycle(reports_to: Mapping[str, str | None], start: str) -> list[str] | None:
-    """The groups of a cycle `start` is on when following `reports_to`, else None."""
+def answer_reminder(item: AgendaItem) -> Reminder | None:
+    """The delivery of an answered question to the raising group's channel, as the outbox
+    takes a reminder: due when the answer was recorded, keyed by the question (so it goes
+    once), the question's number where a reminder has its meeting."""
 
-    seen: list[str] = []
-    current: str | None = start
-    while current is not None and current in reports_to:
-        if current in seen:
-            return seen[seen.index(current):]
-        seen.append(current)
-        current = reports_to.get(current)
-    return None
+    if item.from_group_id is None or item.answered_at is None or item.answer_decision is None:
+        return None
+    return Reminder(
+        key=f"answer:{item.uid}|question_answered|channel", rule="question_answered",
+        group_id=item.from_group_id, meeting_id=f"{ANSWER_PREFIX}{item.number}", series_id="",
+        meeting_start=item.answered_at, recipient="channel", due_at=item.answered_at,
+    )
 
 
-def reports_to_findings(raw: Mapping[str, object]) -> list[tuple[tuple[int | str, ...], str,
-                                                                  dict[str, object]]]:
-    """`[[groups]] reports_to`: an existing group, not the group itself, and no cycle.
+def answered_number(reminder: Reminder) -> int | None:
+    """The question an answer's delivery is about (None: not an answer's delivery)."""
 
-    Works on the raw TOML like `domain.config`'s own cross-references; returns (key path,
-    catalog code, parameters) for `domain.config` to give line numbers.
-    """
-
-    groups = raw.get("groups")
-    if not isinstance(groups, list):
-        return []
-    tables = [g for g in groups if isinstance(g, dict)]
-    ids = {g["id"] for g in tables if isinstance(g.get("id"), str)}
-    edges: dict[str, str | None] = {}
-    findings: list[tuple[tuple[int | str, ...], str, dict[str, object]]] = []
-    for index, group in enumerate(groups):
-        if not isinstance(group, dict):
-            continue
-        target = group.get("reports_to")
-        group_id = group.get("id")
-        if not isinstance(target, str):
-            continue
-        loc: tuple[int | str, ...] = ("groups", index, "reports_to")
-        if target not in ids:
-            findings.append((loc, "config.unknown_reference", {"kind": "group", "value": target}))
-        elif target == group_id:
-            findings.append((loc, "config.reports_to_self", {"value": target}))
-        elif isinstance(group_id, str):
-            edges[group_id] = target
-    reported: set[str] = set()
-    for index, group in enumerate(groups):
-        if not isinstance(group, dict) or not isinstance(group.get("id"), str):
-            continue
-        cycle = reports_to_cycle(edges, group["id"])
-        if cycle and not reported.intersection(cycle):
-            reported.update(cycle)
-            findings.append((("groups", index, "reports_to"), "config.reports_to_cycle",
-                             {"value": " → ".join([*cycle, cycle[0]])}))
-    return findings
+    if reminder.rule != "question_answered":
+        return None
+    number = reminder.meeting_id.removeprefix(ANSWER_PREFIX)
+    return int(number) if number.isdigit() else None
 
 
 def later_meeting(dates: Sequence[date], after: date) -> date | None:

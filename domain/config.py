@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.agenda import reports_to_findings
+from domain.config_agenda import reports_to_findings
 from domain.config_calendar import Finding, meeting_warnings, series_problems
 from domain.text import first_unsafe
 

@@ -35,7 +35,11 @@ Rule = Literal[
     "convener_prepare",
     "day_before",
     "after_meeting",
+    # Not a meeting's reminder: the answer to a question, to the channel of the group that
+    # raised it (`domain.agenda.answer_reminder`), through the same outbox.
+    "question_answered",
 ]
+# The rules of a meeting (`reminders_for`).
 RULES: tuple[Rule, ...] = (
     "update_request",
     "update_request_dm",
@@ -86,6 +90,18 @@ class Reminder:
     @property
     def person_id(self) -> str | None:
         return self.recipient.removeprefix("person:") if self.recipient != "channel" else None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One reminder on one platform: the unit the outbox claims, sends and marks."""
+
+    reminder: Reminder
+    platform: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.reminder.key}|{self.platform}"
 
 
 def _working_day_on_or_before(day: date) -> date:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.agenda import AgendaItem, Attendance, AttendanceAnswer, ItemKind, ItemStatus
@@ -30,7 +30,6 @@ def _item(row: ma.AgendaItem) -> AgendaItem:
         meeting_date=row.meeting_date, meeting_id=row.meeting_id,
         from_group_id=row.from_group_id, decided_by=row.decided_by, decided_at=row.decided_at,
         answer_decision=row.answer_decision_id, answered_at=row.answered_at,
-        answer_reported_at=row.answer_reported_at,
     )
 
 
@@ -136,29 +135,16 @@ class SqlAgenda:
         self.session.flush()
         return _item(row)
 
-    def answers_to_report(self) -> list[AgendaItem]:
+    def answered_between(self, since: datetime, until: datetime) -> list[AgendaItem]:
+        """Questions answered in a window (the outbox sends each answer back once)."""
+
         rows = self.session.scalars(
             select(ma.AgendaItem).where(
-                ma.AgendaItem.status == "answered", ma.AgendaItem.answer_reported_at.is_(None)
+                ma.AgendaItem.status == "answered", ma.AgendaItem.answered_at > since,
+                ma.AgendaItem.answered_at <= until,
             ).order_by(ma.AgendaItem.id)
         )
         return [_item(r) for r in rows]
-
-    def claim_answer_report(self, number: int, at: datetime) -> bool:
-        """Marks an answer as handed over; False if another instance did it first."""
-
-        result = self.session.execute(
-            update(ma.AgendaItem)
-            .where(ma.AgendaItem.id == number, ma.AgendaItem.answer_reported_at.is_(None))
-            .values(answer_reported_at=at)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def release_answer_report(self, number: int) -> None:
-        self.session.execute(
-            update(ma.AgendaItem).where(ma.AgendaItem.id == number)
-            .values(answer_reported_at=None)
-        )
 
     # -- attendance --------------------------------------------------------------------------
 

@@ -33,12 +33,12 @@ class AgendaItem(Base):
     decided_at: Mapped[datetime | None] = mapped_column()
     answer_decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     answered_at: Mapped[datetime | None] = mapped_column()
-    # When the answer was handed to the raising group's channel (claimed before it is sent).
-    answer_reported_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (
         Index("ix_agenda_items_group_meeting", "group_id", "meeting_date"),
         Index("ix_agenda_items_from_group", "from_group_id"),
+        # The answers the scheduler sends back: those recorded within its lookback.
+        Index("ix_agenda_items_answered", "answered_at"),
     )
 
 

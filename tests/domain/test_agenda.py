@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.agenda import (
-    Attendance,
-    attendance_answer,
-    attendance_by_organisation,
-    item_action,
-    reports_to_cycle,
-)
+from domain.agenda import Attendance, attendance_answer, attendance_by_organisation, item_action
 from domain.config import load_config_text
+from domain.config_agenda import reports_to_cycle
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "vastra-gotaland.toml"
 

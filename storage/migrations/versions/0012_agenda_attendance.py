@@ -1,7 +1,7 @@
 """agenda items, questions to the group that gave the mandate, attendance; groups.reports_to
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 02:00:00.000000
 
 `agenda_items` holds the items proposed for a group's meeting and the questions raised to it
@@ -18,7 +18,7 @@ from alembic import op
 import storage.models
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
@@ -44,7 +44,6 @@ def upgrade() -> None:
     sa.Column('decided_at', storage.models.UTCDateTime(), nullable=True),
     sa.Column('answer_decision_id', sa.Integer(), nullable=True),
     sa.Column('answered_at', storage.models.UTCDateTime(), nullable=True),
-    sa.Column('answer_reported_at', storage.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['answer_decision_id'], ['decisions.id'], name=op.f('fk_agenda_items_answer_decision_id_decisions')),
     sa.ForeignKeyConstraint(['decided_by'], ['people.id'], name=op.f('fk_agenda_items_decided_by_people')),
     sa.ForeignKeyConstraint(['from_group_id'], ['groups.id'], name=op.f('fk_agenda_items_from_group_id_groups')),
@@ -57,6 +56,7 @@ def upgrade() -> None:
     with op.batch_alter_table('agenda_items', schema=None) as batch_op:
         batch_op.create_index('ix_agenda_items_group_meeting', ['group_id', 'meeting_date'], unique=False)
         batch_op.create_index('ix_agenda_items_from_group', ['from_group_id'], unique=False)
+        batch_op.create_index('ix_agenda_items_answered', ['answered_at'], unique=False)
 
     op.create_table('attendance',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -78,6 +78,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('attendance')
     with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_agenda_items_answered')
         batch_op.drop_index('ix_agenda_items_from_group')
         batch_op.drop_index('ix_agenda_items_group_meeting')
     op.drop_table('agenda_items')
