@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handlers.i18n import translator
 from sqlalchemy import func, select
 
+from app.i18n import translator
 from bot.cli import main
 from storage.db import create_db_engine
 from storage.models_reminders import OUTBOX_STATUSES, OutboxDelivery

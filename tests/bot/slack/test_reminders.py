@@ -10,9 +10,9 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from handlers.messages import Reply
 from slack_sdk import WebClient
 
+from app.messages import Reply
 from bot.messengers import build_messengers
 from bot.runtime import Runtime
 from bot.slack.messenger import SlackMessenger
