@@ -171,9 +171,11 @@ def document_reply(
 def export_command(language: str, link: ExportRequest) -> str:
     """The chat command that gives this file again (`export status docx`)."""
 
-    kind = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar"}
+    kind = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar",
+            "minutes": "anteckningar"}
     if language != "sv":
-        kind = {"status": "status", "summary": "summary", "updates": "updates"}
+        kind = {"status": "status", "summary": "summary", "updates": "updates",
+                "minutes": "minutes"}
     word = "export"
     parts = [word, kind[link.kind], link.format]
     if link.group_id:

@@ -33,9 +33,9 @@ EXTRACT_PATH_PREFIX: Final = "/extract/"
 # The sections of an extract, in the order shown; each has a title in the catalogs.
 SECTIONS: Final = (
     "chat_identities", "memberships", "representatives", "absences", "updates",
-    "changes_to_other_updates",
-    "decisions", "next_steps", "schedule_changes", "calendar_links", "reminders",
-    "conversation_references", "audit_entries",
+    "changes_to_other_updates", "decisions", "next_steps", "agenda_items", "attendance",
+    "schedule_changes", "calendar_links", "reminders", "conversation_references",
+    "audit_entries",
 )
 
 
@@ -104,6 +104,9 @@ _VALUE_LABELS: Final[dict[tuple[str, str], str]] = {
     ("history", "status"): "updates.status",
     ("history", "by"): "gdpr.value.by",
     ("next_steps", "status"): "gdpr.value.step_status",
+    ("agenda_items", "status"): "agenda.status",
+    ("agenda_items", "kind"): "gdpr.value.item_kind",
+    ("attendance", "answer"): "gdpr.value.attendance",
     ("schedule_changes", "kind"): "gdpr.value.change",
     ("reminders", "rule"): "gdpr.value.rule",
     ("reminders", "platform"): "gdpr.value.platform",
@@ -116,7 +119,7 @@ _VALUE_LABELS: Final[dict[tuple[str, str], str]] = {
 # minute.
 _MOMENTS: Final = frozenset({
     "at", "created_at", "updated_at", "recorded_at", "closed_at", "new_start", "revoked_at",
-    "due_at", "finished_at", "meeting_start", "ended_at",
+    "due_at", "finished_at", "meeting_start", "ended_at", "decided_at",
 })
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from app.ports_cycle import AbsenceRepository, AnnouncementRepository
+from domain.agenda import AgendaItem, Attendance, AttendanceAnswer, ItemKind, ItemStatus
 from domain.disposal import Record, Rule
 from domain.model import ChatIdentity, GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
@@ -199,6 +200,55 @@ class NotesRepository(Protocol):
     def count_for_meeting(self, group_id: str, meeting_id: str, meeting_date: date) -> int: ...
 
 
+class AgendaRepository(Protocol):
+    """Agenda items and questions for a group's meetings, and who says they will attend."""
+
+    def add_item(
+        self, *, group_id: str, kind: ItemKind, text: str, proposer_id: str,
+        organisation_id: str, at: datetime, meeting_date: date | None,
+        meeting_id: str | None = None, from_group_id: str | None = None,
+    ) -> AgendaItem: ...
+
+    def item(self, number: int) -> AgendaItem | None: ...
+
+    def items(
+        self, group_id: str, meeting_date: date | None,
+        statuses: Sequence[ItemStatus] | None = None,
+    ) -> list[AgendaItem]: ...
+
+    def questions_from(
+        self, from_group_id: str, *, since: datetime | None, until: datetime
+    ) -> list[AgendaItem]: ...
+
+    def answered_questions(
+        self, group_id: str, decision_numbers: Sequence[int]
+    ) -> list[AgendaItem]: ...
+
+    def set_status(
+        self, number: int, status: ItemStatus, *, actor_id: str, at: datetime
+    ) -> AgendaItem: ...
+
+    def move(
+        self, number: int, *, meeting_date: date, meeting_id: str | None, actor_id: str,
+        at: datetime,
+    ) -> AgendaItem: ...
+
+    def answer(self, number: int, *, decision_number: int, at: datetime) -> AgendaItem: ...
+
+    def answered_between(self, since: datetime, until: datetime) -> list[AgendaItem]: ...
+
+    def record_attendance(
+        self, *, group_id: str, meeting_date: date, meeting_id: str | None, person_id: str,
+        organisation_id: str, answer: AttendanceAnswer, at: datetime,
+    ) -> Attendance: ...
+
+    def attendance(self, group_id: str, meeting_date: date) -> list[Attendance]: ...
+
+    def members(self, group_id: str) -> list[tuple[str, str, str]]: ...
+
+    def next_steps_of(self, group_id: str, meeting_date: date) -> list[NextStep]: ...
+
+
 class ReportRepository(Protocol):
     """The reports' figures, aggregated by the database (never every update in Python)."""
 
@@ -264,6 +314,9 @@ class Store(Protocol):
 
     @property
     def notes(self) -> NotesRepository: ...
+
+    @property
+    def agenda(self) -> AgendaRepository: ...
 
     @property
     def reports(self) -> ReportRepository: ...

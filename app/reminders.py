@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.agenda import attend_buttons, open_counts
 from app.announcements import CYCLE_RULES, render_cycle
 from app.i18n import Translator, translator
 from app.messages import Button, Reply, ReplyBuilder
@@ -46,6 +47,11 @@ def render_reminder(
         )
     elif reminder.rule == "convener_prepare":
         builder.paragraph(t("reminder.convener_prepare.summary_hint", group=group.id))
+        items, questions = open_counts(store, group.id, meeting.local_date)
+        if items:
+            builder.paragraph(t("agenda.reminder.items", count=items, group=group.id))
+        if questions:
+            builder.paragraph(t("agenda.reminder.questions", count=questions))
     elif reminder.rule == "day_before":
         builder.fields(
             (t("reminder.field.when"), when),
@@ -66,8 +72,11 @@ def render_reminder(
                     for s in steps
                 ],
             )
+        builder.paragraph(t("agenda.reminder.attend"))
+        builder.blocks.append(attend_buttons(t, group.id, meeting.local_date))
     elif reminder.rule == "after_meeting":
         builder.paragraph(_after_meeting_hint(store, reminder, t))
+        builder.paragraph(t("agenda.reminder.minutes", group=group.id))
     return builder.build()
 
 

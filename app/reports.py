@@ -27,11 +27,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 
 from app.absence import with_away
+from app.agenda import meeting_agenda, minutes_document
+from app.agenda import meetings as _meetings  # a calendar that fails: no meetings
 from app.core import Options, UserError
 from app.i18n import Translator, translator
 from app.messages import Attachment
 from app.ports import Store
-from app.schedule_text import Names, convener_text, schedule_of
+from app.schedule_text import Names, convener_text
+from domain.agenda import MeetingAgenda
 from domain.calendar import local_datetime
 from domain.document import Dataset, Datasets, Document
 from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
@@ -55,6 +58,7 @@ FORMATS: Final[dict[ExportKind, tuple[str, ...]]] = {
     "status": ("docx", "xlsx", "csv", "md", "png", "json"),
     "summary": ("docx", "md", "xlsx", "csv", "json", "png"),
     "updates": ("xlsx", "csv", "json"),
+    "minutes": ("docx", "md", "json"),
 }
 assert set(KINDS) == set(FORMATS)
 
@@ -83,13 +87,6 @@ def until_of(choice: PeriodChoice, now: datetime) -> datetime:
 
 def _organisations(store: Store) -> dict[str, str]:
     return {o.id: o.short_name for o in store.plan.organisations()}
-
-
-def _meetings(store: Store, group_id: str) -> list[Meeting]:
-    try:
-        return schedule_of(store, group_id)
-    except ValueError:
-        return []  # a series the calendar cannot expand: the report goes on without it
 
 
 def _previous_meeting(meetings: Sequence[Meeting], now: datetime) -> datetime | None:
@@ -223,6 +220,8 @@ class SummaryInput:
     figures: SummaryFigures
     upphamtning: Upphamtning
     next_meeting: NextMeeting | None
+    # The next meeting's items, questions and attendance (None: no meeting ahead).
+    agenda: MeetingAgenda | None = None
 
 
 def summary_input(
@@ -240,14 +239,16 @@ def summary_input(
         open_steps=tuple(store.notes.open_next_steps([group.id])),
     )
     following: NextMeeting | None = None
+    agenda: MeetingAgenda | None = None
     if window.next_meeting is not None:
         following = NextMeeting(
             window.next_meeting.start,
             convener_text(t, window.next_meeting, Names.of(store)),
             window.next_meeting.location,
         )
+        agenda = meeting_agenda(store, group.id, window.next_meeting.local_date)
     return SummaryInput(group, window, store.reports.plan_activities(group_id=group.id),
-                        _organisations(store), figures, upphamtning, following)
+                        _organisations(store), figures, upphamtning, following, agenda)
 
 
 def summary_document(
@@ -264,6 +265,7 @@ def summary_document(
         activities=data.activities, organisations=data.organisations, figures=data.figures,
         since=data.window.since, until=data.window.until, upphamtning=data.upphamtning,
         next_meeting=data.next_meeting, since_meeting=data.window.since_meeting,
+        agenda=data.agenda,
     )
 
 
@@ -279,7 +281,7 @@ def summary_rows(
         group_short_name=group.short_name,
         activities=data.activities, organisations=data.organisations, figures=data.figures,
         since=data.window.since, until=data.window.until, upphamtning=data.upphamtning,
-        next_meeting=data.next_meeting,
+        next_meeting=data.next_meeting, agenda=data.agenda,
     )
 
 
@@ -338,6 +340,11 @@ def build_file(
             dataset = summary_rows(store, t, group, now, choice)
         else:
             document = summary_document(store, t, group, now, choice)
+    elif kind == "minutes":
+        if group is None:
+            raise ValueError("minutes need their group")
+        day = local_date(since) if since is not None else None
+        document = minutes_document(store, t, group, day, now)
     else:
         dataset = update_rows(store, t, group_ids, since, end, group=group)
     if document is not None:
@@ -409,11 +416,11 @@ def _export(
     t = translator(request.language)
     group: GroupInfo | None = None
     group_ids: list[str] | None = None
-    if request.kind == "summary" or request.group_id:
+    if request.kind in ("summary", "minutes") or request.group_id:
         group = store.calendar.group(request.group_id or "")
         if group is None:
             return Refused("gone")
-    if request.kind == "summary":
+    if request.kind in ("summary", "minutes"):
         assert group is not None
         if not may_summarise(store, person, group.id):
             return Refused("not_allowed")

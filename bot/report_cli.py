@@ -1,18 +1,22 @@
-"""`samverkan report status|summary`: the reports as files, for operators and scheduled jobs.
+"""`samverkan report status|summary|minutes`: the reports as files, for operators and
+scheduled jobs.
 
 The same builders as the chat and the `/export` links (`app.reports.build_file`); no
 rights are checked (whoever runs the command line has the database). Binary formats (docx,
 xlsx, png) are not written to a terminal: give `--output FILE` or redirect. `--output` naming
 a folder writes the file there under the report's own name, `<kind>-<group or plan>-<date>`.
+`minutes --group G [--meeting DATE]` are the minutes of the group's meeting on DATE (default:
+its latest meeting), as Markdown, Word or JSON.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from app.agenda import minutes_meeting
 from app.core import UserError
 from app.i18n import Translator
 from app.reports import (
@@ -45,8 +49,9 @@ def run_report(
     areas: list[str] | None = None,
     now: datetime | None = None,
     stdout: BinaryIO | None = None,
+    meeting_text: str | None = None,
 ) -> int:
-    report: ExportKind = "summary" if kind == "summary" else "status"
+    report: ExportKind = kind if kind in ("summary", "minutes") else "status"  # type: ignore[assignment]
     now = now or datetime.now(UTC)
     today = now.astimezone(STOCKHOLM).date()
     if fmt not in FORMATS[report]:
@@ -54,12 +59,15 @@ def run_report(
                 formats=", ".join(FORMATS[report])), file=sys.stderr)
         return EXIT_PROBLEMS
     since: datetime | None = None
-    if since_text:
-        try:
+    meeting_day: date | None = None
+    try:
+        if since_text:
             since = midnight(parse_date(since_text, today=today))
-        except DateParseError as error:
-            print(t(f"calendar.{error.code}", text=error.text), file=sys.stderr)
-            return EXIT_PROBLEMS
+        if meeting_text and report == "minutes":
+            meeting_day = parse_date(meeting_text, today=today)
+    except DateParseError as error:
+        print(t(f"calendar.{error.code}", text=error.text), file=sys.stderr)
+        return EXIT_PROBLEMS
     target = stdout or sys.stdout.buffer
     if output is None and fmt in BINARY and target.isatty():
         print(t("reports.cli.binary_to_terminal", format=fmt), file=sys.stderr)
@@ -68,9 +76,11 @@ def run_report(
     try:
         with runtime.stores() as store:
             group = store.calendar.group(group_id) if group_id else None
-            if (group_id and group is None) or (report == "summary" and group is None):
+            if (group_id and group is None) or (report != "status" and group is None):
                 choices = ", ".join(g.id for g in store.calendar.groups())
-                key = "group.unknown" if group_id else "reports.cli.group_required"
+                key = "group.unknown" if group_id else (
+                    "agenda.cli.group_required" if report == "minutes"
+                    else "reports.cli.group_required")
                 print(t(key, group=group_id or "", choices=choices), file=sys.stderr)
                 return EXIT_PROBLEMS
             try:
@@ -82,6 +92,9 @@ def run_report(
                 return EXIT_PROBLEMS
             if report == "status" and since is None:
                 since = default_status_since(store, group, now)
+            if report == "minutes":
+                assert group is not None
+                since = midnight(minutes_meeting(store, group, meeting_day, now)[0])
             file = build_file(
                 store, t, runtime.dispatcher.options, report, fmt, now=now, group=group,
                 goal_areas=codes or None, since=since,

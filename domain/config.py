@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from domain.config_agenda import reports_to_findings
 from domain.config_calendar import Finding, meeting_warnings, series_problems
 from domain.config_reminders import ReminderRules as ReminderRules
 from domain.text import first_unsafe
@@ -142,6 +143,8 @@ class Group(_Strict):
     members: tuple[Membership, ...] = ()
     series: tuple[MeetingSeries, ...] = ()
     rotation: Rotation | None = None
+    # The group that gave this group its mandate: `lyft` raises questions to its meetings.
+    reports_to: Identifier | None = None
 
 
 class GoalArea(_Strict):
@@ -290,6 +293,7 @@ def load_config_text(text: str) -> LoadResult:
             problems.append(Problem(_path(loc), locator.line_of(loc), code, params))
     problems.extend(_reference_problems(raw, locator))
     problems.extend(_located(locator, series_problems(raw)))
+    problems.extend(_located(locator, reports_to_findings(raw)))
     problems.sort(key=lambda p: (p.line or 0, p.path))
     warnings = _located(locator, meeting_warnings(raw))
     warnings.sort(key=lambda p: (p.line or 0, p.path))

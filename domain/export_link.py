@@ -17,8 +17,8 @@ from typing import Any, Final, Literal
 from domain import signed_link
 from domain.signed_link import PurposeKey, purpose_key
 
-ExportKind = Literal["status", "summary", "updates"]
-KINDS: Final[tuple[ExportKind, ...]] = ("status", "summary", "updates")
+ExportKind = Literal["status", "summary", "updates", "minutes"]
+KINDS: Final[tuple[ExportKind, ...]] = ("status", "summary", "updates", "minutes")
 
 _PURPOSE: Final = b"samverkansboten/export-link/v1"
 
@@ -31,6 +31,7 @@ class ExportRequest:
     language: str
     expires: datetime
     group_id: str | None = None
+    # For minutes, `since` is the start (midnight, Stockholm) of the meeting's day.
     goal_areas: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None

@@ -64,3 +64,5 @@ class GroupInfo:
     short_name: str
     # The group's channel on each door that has one: door name → the platform's channel id.
     channels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The group this one reports to (`reports_to` in the configuration).
+    reports_to: str | None = None

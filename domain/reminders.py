@@ -41,7 +41,11 @@ Rule = Literal[
     "announce_term",
     "absence_stand_in",
     "absence_no_stand_in",
+    # Not a meeting's reminder: the answer to a question, to the channel of the group that
+    # raised it (`domain.agenda.answer_reminder`), through the same outbox.
+    "question_answered",
 ]
+# The rules of a meeting (`reminders_for`).
 RULES: tuple[Rule, ...] = (
     "update_request",
     "update_request_dm",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Final
 
+from domain.agenda import MeetingAgenda
 from domain.document import (
     Block,
     BulletList,
@@ -40,6 +41,7 @@ from domain.document import (
     Table,
 )
 from domain.joint_status import JointStatus, OrganisationReport, joint_status
+from domain.minutes import agenda_subitems, attendance_blocks
 from domain.plan import PlanActivity, PlanIndicator
 from domain.report_figures import (
     NextMeeting,
@@ -145,6 +147,7 @@ def build_summary(
     next_meeting: NextMeeting | None,
     since_meeting: bool = True,
     group_short_name: str = "",
+    agenda: MeetingAgenda | None = None,
 ) -> Document:
     """For the convener: what was reported since the last meeting, and a draft agenda."""
 
@@ -228,9 +231,13 @@ def build_summary(
         if next_meeting.location:
             meeting_items.append((t("reports.summary.where"), next_meeting.location))
         blocks.append(Fields(tuple(meeting_items)))
+    if next_meeting is not None and agenda is not None:
+        # Who has said they come, per organisation (the day-before reminder asks).
+        blocks.append(Heading(t("agenda.summary.attendance"), 1))
+        blocks.extend(attendance_blocks(t, agenda.attendance))
     blocks.append(Heading(t("reports.summary.agenda"), 1))
     blocks.append(BulletList(_agenda(t, language, upphamtning, scope.area_counts,
-                                     next_meeting), numbered=True))
+                                     next_meeting, agenda), numbered=True))
 
     title_day = _title_day(next_meeting, until)
     title = (
@@ -397,8 +404,11 @@ def _agenda(
     notes: Upphamtning,
     area_counts: Sequence[tuple[str, int, int]],
     next_meeting: NextMeeting | None,
+    agenda: MeetingAgenda | None = None,
 ) -> tuple[ListItem, ...]:
-    """The groups' own pattern: upphämtning, incheckning, lägesrapporter, övriga, nästa steg."""
+    """The groups' own pattern: upphämtning, incheckning, lägesrapporter, the items proposed
+    and the questions raised to the meeting (with the proposing organisation), övriga, nästa
+    steg."""
 
     recap: list[str] = []
     if notes.decisions and notes.decisions_date is not None:
@@ -417,6 +427,7 @@ def _agenda(
         ListItem(t("reports.agenda.upphamtning"), tuple(recap)),
         ListItem(t("reports.agenda.checkin")),
         ListItem(t("reports.agenda.reports"), tuple(reports)),
+        *(agenda_subitems(t, agenda) if agenda is not None else ()),
         ListItem(t("reports.agenda.other")),
         ListItem(t("reports.agenda.next_steps"), tuple(closing)),
     )
@@ -439,6 +450,7 @@ def summary_dataset(
     until: datetime,
     upphamtning: Upphamtning,
     next_meeting: NextMeeting | None,
+    agenda: MeetingAgenda | None = None,
 ) -> Datasets:
     """The whole summary as typed rows, one part (a sheet, a CSV section) per part of it."""
 
@@ -496,11 +508,11 @@ def summary_dataset(
          t("reports.no") if m.organisation_id in missing_orgs else t("reports.yes"))
         for m in figures.missing
     ]
-    agenda: list[tuple[CellValue, ...]] = []
+    agenda_rows: list[tuple[CellValue, ...]] = []
     for number, item in enumerate(_agenda(t, language, upphamtning, scope.area_counts,
-                                          next_meeting), 1):
-        agenda.append((str(number), item.text))
-        agenda.extend((f"{number}.{sub}", text) for sub, text in enumerate(item.sub, 1))
+                                          next_meeting, agenda), 1):
+        agenda_rows.append((str(number), item.text))
+        agenda_rows.extend((f"{number}.{sub}", text) for sub, text in enumerate(item.sub, 1))
     return Datasets(
         title=t("reports.summary.subject", group=group_name),
         parts=(
@@ -536,7 +548,18 @@ def summary_dataset(
                        width=18),
             ), missing),
             part("agenda", (Column("number", t("reports.col.number"), width=6),
-                            Column("item", t("reports.col.agenda_item"), width=70)), agenda),
+                            Column("item", t("reports.col.agenda_item"), width=70)),
+                 agenda_rows),
+            *((part("attendance", (
+                Column("organisation", t("reports.col.organisation"), width=14),
+                Column("coming", t("agenda.col.coming"), width=30),
+                Column("stand_in", t("agenda.col.stand_in"), width=30),
+                Column("not_coming", t("agenda.col.not_coming"), width=30),
+                Column("no_answer", t("agenda.col.no_answer"), width=30),
+            ), [(a.organisation, ", ".join(a.coming), ", ".join(a.stand_in),
+                 ", ".join(a.not_coming), ", ".join(a.no_answer))
+                for a in agenda.attendance]),) if agenda is not None and agenda.attendance
+              else ()),
         ),
         filename=name,
         language=language,

@@ -12,6 +12,7 @@ from app.core import CommandSet, CommandSpec, FormSpec
 from app.updates import FORM_ID
 from handlers import (
     absence,
+    agenda,
     calendar,
     gdpr,
     help,
@@ -78,6 +79,22 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "nästa-steg", ("next-step", "next-steps"), notes.handle_next_step,
         "help.cmd.next_step", "help.ex.next_step", replay=notes.replay,
+    ),
+    CommandSpec(
+        "punkt", ("agenda", "punkter"), agenda.handle_item, "help.cmd.agenda_item",
+        "help.ex.agenda_item", replay=agenda.replay,
+    ),
+    CommandSpec(
+        "lyft", ("escalate", "fråga-uppåt"), agenda.handle_question, "help.cmd.escalate",
+        "help.ex.escalate", replay=agenda.replay, writes=True,
+    ),
+    CommandSpec(
+        "närvaro", ("attend", "attendance"), agenda.handle_attend, "help.cmd.attend",
+        "help.ex.attend", replay=agenda.replay_attend,
+    ),
+    CommandSpec(
+        "anteckningar", ("minutes", "protokoll"), reports.handle_minutes, "help.cmd.minutes",
+        "help.ex.minutes",
     ),
     CommandSpec(
         "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from app import agenda
 from app.core import Context, UserError
 from app.groups import channel_group, group_named, my_groups
 from app.messages import Reply, ReplyBuilder
@@ -46,6 +47,8 @@ from domain.updates import UpdateInputError, clean_text, has_identity_number, pa
 
 GROUP_OPTIONS = ("--grupp", "--group")
 MEETING_OPTIONS = ("--mote", "--meeting")
+# `beslut <text> --svar <nr>`: the decision answers question <nr> raised to the group.
+ANSWER_OPTIONS = ("--svar", "--answer")
 # What a delivery stored (`Context.stored`), for the answer to its resend.
 DECISION, NEXT_STEP, NEXT_STEP_CLOSED = "decision", "next_step", "next_step_closed"
 
@@ -54,6 +57,7 @@ DECISION, NEXT_STEP, NEXT_STEP_CLOSED = "decision", "next_step", "next_step_clos
 class NoteOptions:
     group: str | None = None
     meeting: date | None = None
+    answers: int | None = None
 
 
 def _today(ctx: Context) -> date:
@@ -83,6 +87,7 @@ def take_options(ctx: Context, words: Sequence[str]) -> tuple[NoteOptions, list[
     rest: list[str] = []
     group: str | None = None
     meeting: date | None = None
+    answers: int | None = None
     index = 0
     while index < len(words):
         word = fold(words[index])
@@ -99,10 +104,15 @@ def take_options(ctx: Context, words: Sequence[str]) -> tuple[NoteOptions, list[
             meeting = looking_back(meeting, " ".join(words[index + 1:index + 1 + count]),
                                     _today(ctx))
             index += 1 + count
+        elif word in ANSWER_OPTIONS:
+            answers = parse_short_id(words[index + 1]) if index + 1 < len(words) else None
+            if answers is None:
+                raise UserError("notes.error.option_value", option=words[index])
+            index += 2
         else:
             rest.append(words[index])
             index += 1
-    return NoteOptions(group, meeting), rest
+    return NoteOptions(group, meeting, answers), rest
 
 
 
@@ -239,23 +249,29 @@ def handle_decision(ctx: Context) -> Reply:
     schedule = _schedule(ctx, group)
     meeting_date, meeting = resolve_meeting(ctx, group, options.meeting, schedule)
     _require_recorder(ctx, group, meeting, meeting_date, bool(schedule))
+    question = (agenda.question_to_answer(ctx, options.answers, group)
+                if options.answers is not None else None)
     decision = ctx.store.notes.add_decision(
         group_id=group.id, meeting_date=meeting_date, text=text, author_id=ctx.actor.id,
         at=ctx.now, meeting_id=meeting.id if meeting else None,
     )
+    if question is not None:
+        ctx.store.agenda.answer(question.number, decision_number=decision.number, at=ctx.now)
     ctx.stored(DECISION, decision.number)
     return _decision_saved(ctx, decision)
 
 
 def _decision_saved(ctx: Context, decision: Decision) -> Reply:
     t = ctx.t
-    return (
+    builder = (
         ReplyBuilder(heading=t("notes.decision.saved", id=f"#{decision.number}",
                                group=_short_name(ctx, decision.group_id),
                                date=format_day(t, decision.meeting_date)))
         .paragraph(decision.text)
-        .build()
     )
+    for question in ctx.store.agenda.answered_questions(decision.group_id, [decision.number]):
+        builder.paragraph(agenda.answered_note(ctx, question))
+    return builder.build()
 
 
 def _short_name(ctx: Context, group_id: str) -> str:
@@ -305,6 +321,8 @@ def handle_next_step(ctx: Context) -> Reply:
         raise _note_error(ctx, "next_step", UpdateInputError("identity_number"))
     options, words = take_options(ctx, ctx.args)
     ctx.writing = bool(words)  # without text it lists; with text it records or closes
+    if options.answers is not None:
+        raise UserError("agenda.error.answer_needs_decision")
     if not words:
         return _open_steps(ctx, options)
     if is_done_word(words[0]) and len(words) <= 2:

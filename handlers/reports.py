@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from app import messages as chat
+from app.agenda import meetings, minutes_day, minutes_document, minutes_meeting
 from app.core import Context, UserError
 from app.document_reply import document_reply
 from app.groups import take_group, take_named_group
@@ -49,7 +50,7 @@ from app.reports import (
     until_of,
     update_scope,
 )
-from app.wording import format_moment, local_day
+from app.wording import format_day, format_moment, local_day
 from domain.dates import DateParseError, looking_back, take_date
 from domain.export_link import ExportKind, ExportRequest
 from domain.model import GroupInfo
@@ -64,6 +65,7 @@ FORMAT_WORDS: Final[dict[str, str]] = {
 KIND_WORDS: Final[dict[str, ExportKind]] = {
     "status": "status", "sammanfattning": "summary", "summary": "summary",
     "uppdateringar": "updates", "updates": "updates", "lagesrapporter": "updates",
+    "anteckningar": "minutes", "minutes": "minutes", "protokoll": "minutes",
 }
 SINCE_WORDS: Final = frozenset({"sedan", "since", "fran", "from"})
 _YEAR: Final = re.compile(r"(?:19|20)[0-9]{2}")
@@ -229,15 +231,19 @@ def handle_export(ctx: Context) -> Reply:
     group: GroupInfo | None = None
     areas: tuple[str, ...] | None = None
     since, until = choice.since, choice.until
+    meeting_day: date | None = None
     if kind == "status":
         _refuse_foreign_format(kind, rest)
         areas = match_goal_areas(ctx, rest)
     else:
         group, rest = take_named_group(ctx, rest)
         _refuse_foreign_format(kind, rest)
+        if kind == "minutes" and rest:
+            # `export anteckningar docx 8/9`: the meeting's date.
+            meeting_day, rest = minutes_day(ctx, rest)
         if rest:
             raise UserError("reports.error.export_usage")
-    if kind == "summary":
+    if kind in ("summary", "minutes"):
         group, _ = _summary_group(ctx, group, [], "reports.export")
     elif kind == "updates":
         scope = update_scope(ctx.store, ctx.actor)
@@ -251,6 +257,10 @@ def handle_export(ctx: Context) -> Reply:
     elif kind == "summary":
         assert group is not None
         since = summary_window(ctx.store, group, ctx.now, choice).since
+    elif kind == "minutes":
+        assert group is not None
+        meeting_day, _ = minutes_meeting(ctx.store, group, meeting_day, ctx.now)
+        since, until = midnight(meeting_day), None
     request = _request(ctx, kind, fmt, group=group, goal_areas=areas, since=since,
                        until=until)
     url = export_url(ctx.store, ctx.options, request)
@@ -265,3 +275,24 @@ def handle_export(ctx: Context) -> Reply:
 
 def _kind_word(ctx: Context, kind: ExportKind) -> str:
     return ctx.t(f"reports.kind.{kind}")
+
+
+def handle_minutes(ctx: Context) -> Reply:
+    """`anteckningar [grupp] [datum]` (`minutes`): the minutes of the group's latest meeting (or
+    the one on the date), drafted from what the bot knows; for its members and administrators,
+    shareable (*Dela i kanalen*), with the file's link."""
+
+    named, words = take_named_group(ctx, list(ctx.args))
+    group, _ = _summary_group(ctx, named, [], "agenda.minutes")
+    day: date | None = None
+    if words:
+        day, words = minutes_day(ctx, words)
+    if words:
+        raise UserError("agenda.error.minutes_usage")
+    meeting_day, meeting = minutes_meeting(ctx.store, group, day, ctx.now)
+    if day is not None and meeting is None and meetings(ctx.store, group.id):
+        raise UserError("agenda.error.no_minutes_meeting", date=format_day(ctx.t, day),
+                        group=group.short_name)
+    document = minutes_document(ctx.store, ctx.t, group, day, ctx.now)
+    link = _request(ctx, "minutes", "docx", group=group, since=midnight(meeting_day))
+    return document_reply(ctx, document, link, shareable=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.announcements import planned_extras
+from domain.agenda import answer_reminder
 from domain.calendar import STOCKHOLM
 from domain.model import GroupInfo
 from domain.reminders import (
@@ -96,11 +97,19 @@ class Planner:
             absences=absences,
         )
         due.extend(r for r in extras if r.due_at <= now)
+        due.extend(self._answers(store, now))
         due.sort(key=lambda r: (r.due_at, r.key))
         for reminder in due:
             for platform in self._platforms_for(store, plan, reminder):
                 plan.deliveries.append(Delivery(reminder, platform))
         return plan
+
+    def _answers(self, store: SqlStore, now: datetime) -> list[Reminder]:
+        """Answers to questions raised to another group, recorded within the lookback: each
+        to the raising group's channel, once (the outbox's key is the question's)."""
+
+        answered = store.agenda.answered_between(now - self.lookback, now)
+        return [r for r in map(answer_reminder, answered) if r is not None]
 
     def channel_platforms(self, group: GroupInfo) -> list[str]:
         platforms = list(group.channels)

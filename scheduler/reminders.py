@@ -49,10 +49,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.agenda import answer_message
 from app.announcements import CYCLE_RULES
 from app.i18n import translator
 from app.messages import Reply
 from app.reminders import render_reminder
+from domain.agenda import answered_number
+from domain.model import GroupInfo
 from domain.reminders import Delivery
 from scheduler.delivery import (
     MAX_INLINE_WAIT,
@@ -366,6 +369,9 @@ class ReminderService:
         group = self._plan.groups.get(reminder.group_id)
         if group is None:
             return "group_gone"
+        question = answered_number(reminder)
+        if question is not None:
+            return self._answer(delivery, group, question)
         meeting = self._plan.meeting(reminder)
         # An announcement is about a change (a cancellation too): it is worded from the change.
         if reminder.rule not in CYCLE_RULES and (meeting is None or meeting.status == "cancelled"):
@@ -387,6 +393,17 @@ class ReminderService:
                 language = person.language
             reply = render_reminder(store, reminder, language, group=group, meeting=meeting)
         return (target, reply) if reply is not None else "meeting_gone"
+
+    def _answer(self, delivery: Delivery, group: GroupInfo, question: int) -> Prepared:
+        """An answered question, to the channel of the group that raised it."""
+
+        target = Target("channel", delivery.platform,
+                        group.channels.get(delivery.platform) or group.id, group_id=group.id,
+                        label=f"#{group.short_name}")
+        with self.stores() as store:
+            item = store.agenda.item(question)
+            reply = answer_message(store, item, self.default_language) if item else None
+        return (target, reply) if reply is not None else "question_gone"
 
     # -- the outbox --------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ def _group_info(row: m.Group) -> GroupInfo:
         name=row.name,
         short_name=row.short_name or row.name,
         channels=row.channels(),
+        reports_to=row.reports_to,
     )
 
 

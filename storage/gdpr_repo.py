@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from domain.disposal import Record, Rule
 from storage import models as m
+from storage.models_agenda import AgendaItem, AttendanceAnswer
 from storage.models_calendar import CalendarFeed, ScheduleChange
 from storage.models_cycle import Absence as AbsenceRow
 from storage.models_gdpr import DisposalRuleRow
@@ -116,6 +117,22 @@ class SqlRegister:
             for n in s.scalars(select(NextStep).where(or_(
                 NextStep.author_id == person_id, NextStep.closed_by == person_id,
             )).order_by(NextStep.id))
+        ]
+        data["agenda_items"] = [
+            {**_row(i, ("id", "uid", "group_id", "kind", "text", "organisation_id",
+                        "meeting_date", "from_group_id", "status", "created_at")),
+             "proposed_by_you": i.proposer_id == person_id,
+             "decided_by_you": i.decided_by == person_id,
+             "decided_at": _json(i.decided_at) if i.decided_by == person_id else None}
+            for i in s.scalars(select(AgendaItem).where(or_(
+                AgendaItem.proposer_id == person_id, AgendaItem.decided_by == person_id,
+            )).order_by(AgendaItem.id))
+        ]
+        data["attendance"] = [
+            _row(a, ("group_id", "meeting_date", "organisation_id", "answer", "at"))
+            for a in s.scalars(select(AttendanceAnswer)
+                               .where(AttendanceAnswer.person_id == person_id)
+                               .order_by(AttendanceAnswer.meeting_date, AttendanceAnswer.id))
         ]
         data["schedule_changes"] = [
             _row(c, ("id", "group_id", "kind", "meeting_id", "other_meeting_id",

@@ -109,6 +109,8 @@ class Group(Base):
     rotation_per: Mapped[str | None] = mapped_column(String(16))
     rotation_order: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The group that gave this one its mandate (`reports_to`): questions are raised to it.
+    reports_to: Mapped[str | None] = mapped_column(String(64))
 
 
 class Membership(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain import model
 from storage import models as m
+from storage.agenda_repo import SqlAgenda
 from storage.calendar_repo import SqlCalendar
 from storage.cycle_repo import SqlAbsences, SqlAnnouncements
 from storage.db import DatabaseUnavailable, unavailable
@@ -237,6 +238,7 @@ class SqlStore:
         self.plan = SqlPlan(session)
         self.updates = SqlUpdates(session)
         self.notes = SqlNotes(session)
+        self.agenda = SqlAgenda(session)
         self.reports = SqlReports(session, clock)
         self.teams = SqlTeamsReferences(session, clock)
         self.register = SqlRegister(session, clock)

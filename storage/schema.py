@@ -6,6 +6,7 @@ Alembic's environment and the schema test use this; add each new model module he
 from __future__ import annotations
 
 from storage import (  # noqa: F401
+    models_agenda,
     models_calendar,
     models_cycle,
     models_gdpr,

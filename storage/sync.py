@@ -103,6 +103,7 @@ def sync_config(session: Session, config: Config) -> SyncReport:
             "slack_channel": g.channels.slack, "teams_channel": g.channels.teams,
             "rotation_per": g.rotation.per if g.rotation else None,
             "rotation_order": list(g.rotation.order) if g.rotation else [],
+            "reports_to": g.reports_to,
         }
         for g in config.groups
     }, c["groups"])

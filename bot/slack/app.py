@@ -36,6 +36,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app.agenda import ATTEND_ACTION, attend_command
 from app.dispatch import Dispatcher
 from app.i18n import translator
 from app.messages import (
@@ -270,6 +271,24 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
         door.later(
             door.open_form_for(body["user"]["id"], "rapportera", body["trigger_id"], channel)
         )
+
+    @app.action(ATTEND_ACTION)
+    async def on_attend_button(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        # "Jag kommer" / "Jag kommer inte" / "Ersättare kommer" under the day-before reminder:
+        # the words `närvaro …` of the person clicking, answered to them only.
+        channel = (body.get("channel") or {}).get("id")
+        text = attend_command(str(body["actions"][0].get("value") or ""))
+        trigger = str(body.get("trigger_id") or "")
+
+        async def work() -> None:
+            command = await door.command_for(body["user"]["id"], text, channel,
+                                             delivery_id=f"attend:{trigger}" if trigger else None)
+            reply = await door.run(command)
+            await door.answer(reply, respond, trigger_id=None, channel_id=channel,
+                              command_text=text, user_id=body["user"]["id"])
+
+        door.later(work())
 
     @app.action(SHARE_ACTION)
     async def on_share(ack: Any, body: dict[str, Any], respond: Any) -> None:

@@ -45,6 +45,7 @@ from botbuilder.core import ActivityHandler, BotAdapter, InvokeResponse, TurnCon
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
+from app.agenda import ATTEND_ACTION, attend_command
 from app.dispatch import Dispatcher
 from app.i18n import Translator, translator
 from app.messages import Command, FormSubmission, Reply, Text
@@ -265,6 +266,16 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
                 platform="teams", user_id=origin.user_id, text=REPORT_COMMAND,
                 channel_id=origin.channel_id, email=await self._email(turn_context, origin),
                 text_budget=TEXT_BUDGET,
+            )
+            await self._run(turn_context, origin, lambda: self.dispatcher.handle(command))
+            return
+        if action == ATTEND_ACTION:
+            # The day-before reminder's attendance buttons: `närvaro …` of the person clicking.
+            # (An answer replaces the person's earlier one: a resend changes nothing.)
+            command = Command(
+                platform="teams", user_id=origin.user_id,
+                text=attend_command(meta.get("value", "")), channel_id=origin.channel_id,
+                email=await self._email(turn_context, origin),
             )
             await self._run(turn_context, origin, lambda: self.dispatcher.handle(command))
             return

@@ -379,6 +379,51 @@ def announcement_advice(chat: Chat) -> None:
         reply = render_reminder(store, direct, chat.language)
     assert reply is not None and direct.person_id is not None
     chat.follow(direct.person_id, chat.gives("cycle.change.personal", reply.plain_text()))
+def agenda_items_and_questions(chat: Chat) -> None:
+    """The chefsgrupp's convener of 26 November (in no other group), a member of two groups
+    whose group reports to the chefsgrupp, and an administrator."""
+
+    saved = chat.say(INGRID, words(chat, "punkt Uppföljning av planen",
+                                   "agenda Follow-up of the plan"))
+    chat.follow(INGRID, chat.gives("agenda.item.hint", saved))  # withdraws #1
+    listed = chat.say(INGRID, words(chat, "punkt", "agenda"))
+    chat.follow(INGRID, chat.gives("agenda.list.none", listed))  # proposes #2
+    chat.follow(INGRID, chat.gives("agenda.list.hint", chat.say(INGRID, "punkt")))  # accepts #2
+    assert not chat.say(INGRID, "punkt Budget 2027").is_error  # #3
+    bare = chat.say(INGRID, words(chat, "punkt godkänn", "agenda accept"))
+    chat.follow(INGRID, chat.gives("agenda.error.action_usage", bare))  # accepts #3
+    chat.follow(INGRID, chat.gives("agenda.error.not_found", chat.say(INGRID, "punkt godkänn 99")))
+    moved = chat.say(INGRID, "punkt flytta 3 26/11 extra")
+    chat.follow(ADMIN, chat.gives("agenda.error.move_usage", moved), {"nr": "3", "no": "3"})
+    asking = chat.say(AMIR, words(chat, "lyft", "escalate"))
+    chat.follow(AMIR, chat.gives("agenda.error.question_usage", asking))  # question #4
+    asked = chat.say(AMIR, words(chat, "lyft Behöver vi ett beslut?",
+                                 "escalate Do we need a decision?"))  # #5
+    chat.follow(ADMIN, chat.gives("agenda.question.hint", asked))  # answers #5
+    chat.follow(INGRID, chat.gives("agenda.error.answer_needs_decision", chat.say(
+        INGRID, "nästa-steg Text --svar 4")))
+    chat.follow(INGRID, chat.gives("agenda.error.attend_usage", chat.say(
+        INGRID, words(chat, "närvaro kanske", "attend maybe"))))
+    chat.follow(INGRID, chat.gives("agenda.attendance.hint", chat.say(
+        INGRID, words(chat, "närvaro", "attend"))))
+    chat.follow(AMIR, chat.gives("agenda.error.minutes_usage", chat.say(
+        AMIR, "anteckningar arbetsgrupp 8/9 extra")), {"datum": "9/6", "date": "9 Jun"})
+
+
+def agenda_in_the_reminders(chat: Chat) -> None:
+    chefs = "chefsmoten:2026-11-26"
+    assert not chat.say(INGRID, "punkt Uppföljning av planen").is_error
+    prepare = reminder(chat, Due("chefsgrupp", chefs, "convener_prepare", INGRID))
+    chat.follow(INGRID, chat.gives("agenda.reminder.items.one", prepare))
+    assert not chat.say(INGRID, "punkt Budget 2027").is_error
+    prepare = reminder(chat, Due("chefsgrupp", chefs, "convener_prepare", INGRID))
+    chat.follow(INGRID, chat.gives("agenda.reminder.items.other", prepare))
+    day_before = reminder(chat, Due("arbetsgrupp", "manadsmote:2026-12-08", "day_before", AMIR))
+    chat.follow("U0GRX0002", chat.gives("agenda.reminder.attend", day_before),
+                platform="slack", channel_id="C0ARBETS01")
+    chat.clock.now = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)  # 15:00: the meeting has ended
+    after = reminder(chat, Due("chefsgrupp", chefs, "after_meeting", INGRID))
+    chat.follow(INGRID, chat.gives("agenda.reminder.minutes", after))
 
 
 # Each scenario, and the catalog texts it produces and follows (checked as it runs).
@@ -415,6 +460,14 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
     absence_advice: frozenset({"absence.usage", "absence.overlaps", "absence.end_hint",
                                "cycle.no_stand_in.body"}),
     announcement_advice: frozenset({"cycle.change.personal"}),
+    agenda_items_and_questions: frozenset({
+        "agenda.item.hint", "agenda.list.none", "agenda.list.hint", "agenda.error.action_usage",
+        "agenda.error.not_found", "agenda.error.move_usage", "agenda.error.question_usage",
+        "agenda.question.hint", "agenda.error.answer_needs_decision",
+        "agenda.error.attend_usage", "agenda.attendance.hint", "agenda.error.minutes_usage"}),
+    agenda_in_the_reminders: frozenset({
+        "agenda.reminder.items.one", "agenda.reminder.items.other", "agenda.reminder.attend",
+        "agenda.reminder.minutes"}),
 }
 # Tried outside a chat: the command line and the terminal demo (tests below).
 ELSEWHERE = frozenset({"reminder.failed_alert", "demo.clock.usage", "demo.welcome"})

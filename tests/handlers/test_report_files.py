@@ -37,9 +37,12 @@ from tests.handlers.support import (
 SV = translator("sv")
 EN = translator("en")
 NOW = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
-PARTS = ("overview", "updates", "activities", "decisions", "open_steps", "missing", "agenda")
-KIND_WORDS = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar"}
-FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter)-[a-z0-9-]+-\d{4}-\d{2}-\d{2}"
+PARTS = ("overview", "updates", "activities", "decisions", "open_steps", "missing", "agenda",
+         "attendance")
+KIND_WORDS = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar",
+              "minutes": "anteckningar"}
+FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter|anteckningar)-[a-z0-9-]+-"
+                       r"\d{4}-\d{2}-\d{2}"
                        r"\.(docx|xlsx|csv|md|png|json)")
 
 
@@ -119,12 +122,13 @@ def test_every_report_file_is_named_kind_group_or_plan_date(
     names = set()
     for kind, formats in FORMATS.items():
         for fmt in formats:
-            group = " arbetsgrupp" if kind == "summary" else ""
+            group = " arbetsgrupp" if kind in ("summary", "minutes") else ""
             file = export_file(dispatcher, stores, f"export {KIND_WORDS[kind]} {fmt}{group}")
             assert FILE_NAME.fullmatch(file.filename), file.filename
             names.add(file.filename.rsplit(".", 1)[0])
     assert names == {"status-handlingsplan-2026-09-01", "sammanfattning-arbetsgruppen-2026-09-08",
-                     "lagesrapporter-handlingsplan-2026-09-01"}
+                     "lagesrapporter-handlingsplan-2026-09-01",
+                     "anteckningar-arbetsgruppen-2026-06-09"}
     english = export_file(dispatcher, stores, "export summary docx arbetsgrupp", SOFIA)
     assert english.filename == "summary-arbetsgruppen-2026-09-08.docx"
     chart = next(a for a in say(dispatcher, "status").attachments)

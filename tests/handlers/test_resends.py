@@ -32,8 +32,8 @@ ADMIN = "johan.wikstrom"  # administrator; VGR; arbetsgrupp and vgr-arbetsgrupp
 MEMBER = "amir.haddad"  # not an administrator; GR; arbetsgrupp and kf-arbetsgrupp
 SV = translator("sv")
 
-# Every command, and every verb of it that writes. `#1` is an update and a next step made
-# before (under other deliveries).
+# Every command, and every verb of it that writes. `#1` is an update, a next step and an agenda
+# item made before (under other deliveries), `#2` a question raised to the chefsgrupp.
 SENT = (
     "hjälp",
     "vem",
@@ -64,6 +64,16 @@ SENT = (
     "nästa-steg --grupp arbetsgrupp Ta fram en tidplan ansvarig gr senast 15/12",
     "nästa-steg klar 1",
     "nästa-steg",
+    "punkt --grupp arbetsgrupp Gemensam utbildningsdag",
+    "punkt --grupp arbetsgrupp",
+    "punkt godkänn 1",
+    "punkt flytta 1",
+    "lyft --grupp arbetsgrupp Behöver vi ett gemensamt beslut?",
+    "beslut --grupp chefsgrupp Ja, ta fram ett förslag --svar 2",
+    "närvaro ja --grupp arbetsgrupp",
+    "närvaro --grupp arbetsgrupp",
+    "anteckningar arbetsgrupp",
+    "export anteckningar md arbetsgrupp",
     "sammanfattning arbetsgrupp",
     "status",
     "export status md",
@@ -114,6 +124,8 @@ def test_a_resent_command_gets_the_first_reply_and_stores_nothing_new(
 ) -> None:
     assert not send(bot, "rapportera VIP-1 pågår Förberedelser klara", "before-1").is_error
     assert not send(bot, "nästa-steg --grupp arbetsgrupp Boka lokal", "before-2").is_error
+    assert not send(bot, "punkt --grupp arbetsgrupp Förslag", "before-3").is_error
+    assert not send(bot, "lyft --grupp arbetsgrupp Fråga?", "before-4").is_error
     first = send(bot, text, "d-1")
     assert not first.is_error, first.plain_text()
     stored = rows(synced_engine)

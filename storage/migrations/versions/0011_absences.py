@@ -5,8 +5,7 @@ Revises: 0010
 Create Date: 2026-12-07 02:00:00.000000
 
 `frånvaro <från> <till>`: no reminders to the person on those days, and the convener's
-reminders to the stand-in while the contact is away (domain/absence.py). The lead re-chains
-down_revision at merge.
+reminders to the stand-in while the contact is away (domain/absence.py).
 """
 
 from __future__ import annotations
