@@ -43,7 +43,8 @@ pytestmark = pytest.mark.slow
 OUTAGE = 1.5  # seconds PostgreSQL is down
 DURING = THU_NOON + timedelta(minutes=1)  # the bots' clock while it is down
 WORKERS = 4  # sending threads per bot: fewer than Thursday's destinations, so it takes rounds
-SEND_DELAY = 0.3  # seconds each send takes (the platform's latency)
+SEND_DELAY = 1.0  # seconds each send takes (the platform's latency): long enough that the
+# outage surely falls inside the sending tick, also on a busy machine
 EVERY = 0.2  # seconds between two ticks of one bot
 
 
