@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from app.core import Context, UserError
 from domain.model import GroupInfo
+from domain.schedule import Meeting
 from domain.text import fold
 
 GROUP_FLAGS = ("--grupp", "--group", "grupp:", "group:")
@@ -102,3 +105,15 @@ def group_choices(ctx: Context, *, all_groups: bool = False) -> str:
 
     groups = ctx.store.calendar.groups() if all_groups else my_groups(ctx)
     return ", ".join(f"{g.id} ({g.short_name})" for g in groups or ctx.store.calendar.groups())
+
+
+def convener_right(ctx: Context, meeting: Meeting | None) -> Literal["yes", "members", "no"]:
+    """Who may act for a meeting as its convener (record its decisions, decide its agenda):
+    the convening organisation's contact or stand-in, and the administrators ("yes"); for a
+    meeting without a convener, the group's members ("members"); nobody else ("no")."""
+
+    if ctx.actor.is_admin:
+        return "yes"
+    if meeting is None or meeting.convener_person is None:
+        return "members"
+    return "yes" if ctx.actor.id in (meeting.convener_person, meeting.stand_in) else "no"

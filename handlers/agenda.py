@@ -38,7 +38,7 @@ from app.agenda import (
     next_meeting,
 )
 from app.core import Context, UserError
-from app.groups import my_groups, take_group
+from app.groups import convener_right, my_groups, take_group
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import Names, convener_text
 from app.wording import format_day, local_day
@@ -272,13 +272,12 @@ def _change(ctx: Context, action: str, number: int, rest: Sequence[str]) -> Repl
 
 def _require_convener(ctx: Context, group: GroupInfo, meeting: Meeting | None,
                       number: int) -> None:
-    if ctx.actor.is_admin:
-        return
-    if meeting is None or meeting.convener_person is None:
+    right = convener_right(ctx, meeting)
+    if right == "members":
         _require_member(ctx, group, "agenda.decide")
+    if right != "no":
         return
-    if ctx.actor.id in (meeting.convener_person, meeting.stand_in):
-        return
+    assert meeting is not None
     raise UserError(
         "agenda.error.not_convener", audit="agenda.decide", outcome="denied",
         audit_detail=f"{group.id} #{number}", number=number,

@@ -32,7 +32,7 @@ from datetime import date
 
 from app import agenda
 from app.core import Context, UserError
-from app.groups import channel_group, group_named, my_groups
+from app.groups import channel_group, convener_right, group_named, my_groups
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import Names, convener_text, schedule_of
 from app.wording import format_day, local_day
@@ -200,11 +200,12 @@ def _require_recorder(
     if meeting is None and has_schedule:
         raise UserError("notes.error.no_meeting_on", date=format_day(ctx.t, day),
                         group=group.short_name)
-    if meeting is None or meeting.convener_person is None:
+    right = convener_right(ctx, meeting)
+    if right == "members":
         _require_member(ctx, group, "notes.decision")
+    if right != "no":
         return
-    if ctx.actor.id in (meeting.convener_person, meeting.stand_in):
-        return
+    assert meeting is not None
     raise UserError(
         "notes.error.not_convener", audit="notes.decision", outcome="denied",
         audit_detail=f"{group.id} {meeting.id}", date=format_day(ctx.t, day),
