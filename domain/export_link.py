@@ -17,8 +17,8 @@ from typing import Any, Final, Literal
 from domain import signed_link
 from domain.signed_link import PurposeKey, purpose_key
 
-ExportKind = Literal["status", "summary", "updates"]
-KINDS: Final[tuple[ExportKind, ...]] = ("status", "summary", "updates")
+ExportKind = Literal["status", "summary", "updates", "followup"]
+KINDS: Final[tuple[ExportKind, ...]] = ("status", "summary", "updates", "followup")
 
 _PURPOSE: Final = b"samverkansboten/export-link/v1"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from app.core import CommandSet, CommandSpec, FormSpec
 from handlers import (
     calendar,
+    followup,
     gdpr,
     help,
     home,
@@ -85,6 +86,19 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "export", ("export-file", "exportera"), report_commands.handle_export, "help.cmd.export",
         "help.ex.export", same_in_english=True,
+    ),
+    CommandSpec(
+        "milstolpar", ("milestones",), followup.handle_milestones, "help.cmd.milestones",
+        "help.ex.milestones",
+    ),
+    # `milstolpe klar <id>` writes once; repeated, it says who marked it and changes nothing.
+    CommandSpec(
+        "milstolpe", ("milestone",), followup.handle_milestone, "help.cmd.milestone",
+        "help.ex.milestone",
+    ),
+    CommandSpec(
+        "uppföljning", ("follow-up", "followup"), followup.handle_follow_up,
+        "help.cmd.follow_up", "help.ex.follow_up",
     ),
     CommandSpec(
         "mina-data", ("my-data", "registerutdrag"), gdpr.handle_my_data, "help.cmd.my_data",

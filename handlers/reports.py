@@ -27,12 +27,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 
 from app.core import Options, UserError, fold
+from app.followup import follow_up_document, follow_up_rows, status_followup
 from app.i18n import Translator, translator
 from app.ports import Store
 from app.schedule_text import Names, convener_text, schedule_of
 from domain.calendar import local_datetime
 from domain.document import Dataset, Datasets, Document
 from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
+from domain.followup import StatusFollowUp
 from domain.model import GroupInfo, Person
 from domain.plan import PlanActivity
 from domain.reminders import previous_meeting_start
@@ -51,6 +53,7 @@ FORMATS: Final[dict[ExportKind, tuple[str, ...]]] = {
     "status": ("docx", "xlsx", "csv", "md", "png", "json"),
     "summary": ("docx", "md", "xlsx", "csv", "json", "png"),
     "updates": ("xlsx", "csv", "json"),
+    "followup": ("docx", "xlsx", "md", "json"),
 }
 assert set(KINDS) == set(FORMATS)
 
@@ -125,6 +128,7 @@ class StatusInput:
     organisations: dict[str, str]
     period: Period
     figures: StatusFigures
+    followup: StatusFollowUp | None = None
 
 
 def status_input(
@@ -140,6 +144,7 @@ def status_input(
     return StatusInput(
         activities, _organisations(store), Period(since, until),
         replace(figures, indicators=tuple(values)),
+        status_followup(store, activities, until=until, goal_areas=goal_areas),
     )
 
 
@@ -157,6 +162,7 @@ def status_document(
         t, t.language, plan_title="", activities=data.activities,
         organisations=data.organisations, figures=data.figures, period=data.period,
         stale_after_days=options.stale_after_days, goal_areas=goal_areas,
+        followup=data.followup,
     )
 
 
@@ -342,6 +348,13 @@ def build_file(
             dataset = summary_rows(store, t, group, now, choice)
         else:
             document = summary_document(store, t, group, now, choice)
+    elif kind == "followup":
+        # The year the link names by its start (local midnight on 1 January).
+        year = local_date(since).year if since is not None else local_date(end).year
+        if fmt in ("xlsx", "json"):
+            dataset = follow_up_rows(store, t, year, now, goal_areas)
+        else:
+            document = follow_up_document(store, t, year, now, goal_areas)
     else:
         dataset = update_rows(store, t, group_ids, since, end, group=group)
     if document is not None:

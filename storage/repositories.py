@@ -19,6 +19,7 @@ from domain import model
 from storage import models as m
 from storage.calendar_repo import SqlCalendar
 from storage.db import DatabaseUnavailable, unavailable
+from storage.followup_repo import SqlFollowUp
 from storage.gdpr_repo import SqlRegister
 from storage.reminders_repo import SqlReminders
 from storage.report_repo import SqlReports
@@ -219,6 +220,7 @@ class SqlStore:
         self.updates = SqlUpdates(session)
         self.notes = SqlNotes(session)
         self.reports = SqlReports(session, clock)
+        self.followup = SqlFollowUp(session)
         self.teams = SqlTeamsReferences(session, clock)
         self.register = SqlRegister(session, clock)
 

@@ -334,6 +334,23 @@ def report_usage(chat: Chat) -> None:
         AMIR, words(chat, "sammanfattning arbetsgrupp", "summary arbetsgrupp"))))
 
 
+def follow_up_usage(chat: Chat) -> None:
+    """Milestones and the annual follow-up: usage, the list's hints, marking one done."""
+
+    values = {"id": "sro-mars-2027", "år": "2026", "year": "2026"}
+    chat.follow(AMIR, chat.gives("followup.error.milestones_usage", chat.say(
+        AMIR, words(chat, "milstolpar x", "milestones x"))))
+    chat.follow(AMIR, chat.gives("followup.milestones.hint", chat.say(
+        AMIR, words(chat, "milstolpar", "milestones"))))
+    # Marks sro-mars-2027 done (GR is one of its owners), then shows it.
+    chat.follow(AMIR, chat.gives("followup.error.milestone_usage", chat.say(
+        AMIR, words(chat, "milstolpe", "milestone"))), values)
+    chat.follow(AMIR, chat.gives("followup.milestones.done_hint", chat.say(
+        AMIR, words(chat, "milstolpar", "milestones"))))
+    chat.follow(AMIR, chat.gives("followup.error.follow_up_usage", chat.say(
+        AMIR, words(chat, "uppföljning 2025 2026", "follow-up 2025 2026"))), values)
+
+
 # Each scenario, and the catalog texts it produces and follows (checked as it runs).
 SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
     unknown_words: frozenset({"unknown.suggest", "unknown.none", "unknown.empty"}),
@@ -363,6 +380,10 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
     fixed_texts: frozenset({"teams.form_too_large", "teams.unknown_action",
                             "teams.package.description_full", "teams.invoke.unused",
                             "gdpr.link.expired"}),
+    follow_up_usage: frozenset({
+        "followup.error.milestones_usage", "followup.milestones.hint",
+        "followup.error.milestone_usage", "followup.milestones.done_hint",
+        "followup.error.follow_up_usage"}),
     report_usage: frozenset({"reports.error.summary_usage", "reports.error.export_usage",
                              "reports.error.summary_not_member", "reports.chat.file_hint"}),
 }
