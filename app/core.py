@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import shlex
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +13,7 @@ from app.i18n import Translator
 from app.messages import Command, FormSubmission, Reply
 from app.ports import Store
 from domain.model import Person
+from domain.text import fold
 
 
 class UserError(Exception):
@@ -145,13 +145,6 @@ class CommandSet:
 
     specs: tuple[CommandSpec, ...]
     forms: tuple[FormSpec, ...] = ()
-
-
-def fold(word: str) -> str:
-    """Lower case without diacritics, so `hjalp` finds `hjälp` and `MÖTEN` finds `möten`."""
-
-    decomposed = unicodedata.normalize("NFKD", word.strip().lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 BOT_PREFIXES = ("/samverkan", "samverkan")

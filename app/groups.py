@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.core import Context, UserError, fold
+from app.core import Context, UserError
 from domain.model import GroupInfo
+from domain.text import fold
 
 GROUP_FLAGS = ("--grupp", "--group", "grupp:", "group:")
 

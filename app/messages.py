@@ -30,7 +30,7 @@ class Command:
 
 
 @dataclass(frozen=True)
-class Paragraph:
+class Text:
     text: str
 
 
@@ -63,7 +63,7 @@ class Divider:
     pass
 
 
-Block = Paragraph | Fields | Table | Buttons | Divider
+Block = Text | Fields | Table | Buttons | Divider
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class Reply:
 
     @staticmethod
     def text(text: str, *, heading: str = "", is_error: bool = False) -> Reply:
-        return Reply(heading=heading, blocks=(Paragraph(text),), is_error=is_error)
+        return Reply(heading=heading, blocks=(Text(text),), is_error=is_error)
 
     def plain_text(self, width: int | None = None) -> str:
         """A faithful plain-text rendering, used by the console and in logs-free tests.
@@ -171,7 +171,7 @@ class Reply:
         if self.heading:
             lines.append(self.heading)
         for block in self.blocks:
-            if isinstance(block, Paragraph):
+            if isinstance(block, Text):
                 lines.extend(_wrapped(block.text, width))
             elif isinstance(block, Fields):
                 label_width = max((len(label) for label, _ in block.items), default=0)
@@ -224,7 +224,7 @@ class ReplyBuilder:
     visibility: Visibility = "private"
 
     def paragraph(self, text: str) -> ReplyBuilder:
-        self.blocks.append(Paragraph(text))
+        self.blocks.append(Text(text))
         return self
 
     def fields(self, *items: tuple[str, str]) -> ReplyBuilder:

@@ -11,18 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
-from app.core import Context, UserError, fold
+from app.core import Context, UserError
 from app.i18n import Translator
 from app.ports import Store
+from app.wording import format_day
 from domain.calendar import STOCKHOLM
 from domain.dates import (
     DateParseError,
-    format_date_en,
-    format_date_sv,
     parse_date,
     parse_time,
+    take_date,
 )
 from domain.schedule import Meeting, build_schedule, meetings_on
+from domain.text import fold
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,6 @@ class Names:
         return self.people.get(person_id or "", person_id or "")
 
 
-def format_day(t: Translator, day: date) -> str:
-    return format_date_sv(day) if t.language == "sv" else format_date_en(day)
 
 
 def format_time_span(meeting: Meeting) -> str:
@@ -92,26 +91,16 @@ def date_error(error: DateParseError) -> UserError:
 
 # Errors that say more than "not a date": when no width parses, the widest of these is shown,
 # so `ons 8 dec` (8 Dec is a Tuesday) is a weekday mismatch rather than "I don't know `ons`".
-SPECIFIC_ERRORS = frozenset({"date.weekday_mismatch", "date.ambiguous", "time.invalid"})
-
-
-def take_date(words: Sequence[str], day: date) -> tuple[date, list[str]]:
+def date_and_rest(words: Sequence[str], day: date) -> tuple[date, list[str]]:
     """A date written in one to four words (`15/9`, `15 sep`, `tis 15 sep 2026`), and the rest."""
 
     if not words:
         raise UserError("calendar.date.missing", text="")
-    specific: DateParseError | None = None
-    last_error: DateParseError | None = None
-    for width in range(min(4, len(words)), 0, -1):
-        try:
-            return parse_date(" ".join(words[:width]), today=day), list(words[width:])
-        except DateParseError as error:
-            if specific is None and error.code in SPECIFIC_ERRORS:
-                specific = error
-            if width == 1:
-                last_error = error
-    assert last_error is not None
-    raise date_error(specific or last_error)
+    try:
+        found, count = take_date(words, today=day)
+    except DateParseError as error:
+        raise date_error(error) from None
+    return found, list(words[count:])
 
 
 def take_organisation(ctx: Context, words: Sequence[str]) -> tuple[str, list[str]]:
@@ -146,7 +135,7 @@ def take_meeting(
 ) -> tuple[Meeting, list[str]]:
     """The meeting a user names by its date, and by its time where a day has two."""
 
-    day, rest = take_date(words, today(ctx))
+    day, rest = date_and_rest(words, today(ctx))
     found = meetings_on(meetings, day)
     if not found:
         raise UserError("calendar.no_meeting_on", date=format_day(ctx.t, day))

@@ -32,8 +32,8 @@ from sqlalchemy import Engine, event, text
 
 from app.core import Options
 from app.i18n import translator
+from app.reports import status_document, summary_document
 from bench.generate import Shape, fresh_engine, group_id, load, schema_url
-from handlers.reports import status_document, summary_document
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 

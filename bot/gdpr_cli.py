@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import BinaryIO
 
+from app.extracts import build_extract
 from app.i18n import Translator
 from bot.cli_files import write_file
 from bot.runtime import build_runtime
@@ -26,7 +27,6 @@ from domain.calendar import STOCKHOLM, local_datetime
 from domain.dates import DateParseError, parse_date
 from domain.disposal import total
 from domain.extract_link import FORMATS
-from handlers.gdpr import build_extract
 from scheduler.disposal import dispose
 
 EXIT_OK = 0

@@ -1,6 +1,6 @@
 """`samverkan report status|summary`: the reports as files, for operators and scheduled jobs.
 
-The same builders as the chat and the `/export` links (`handlers.reports.build_file`); no
+The same builders as the chat and the `/export` links (`app.reports.build_file`); no
 rights are checked (whoever runs the command line has the database). Binary formats (docx,
 xlsx, png) are not written to a terminal: give `--output FILE` or redirect. `--output` naming
 a folder writes the file there under the report's own name, `<kind>-<group or plan>-<date>`.
@@ -15,19 +15,19 @@ from typing import BinaryIO
 
 from app.core import UserError
 from app.i18n import Translator
-from bot.cli_files import write_file
-from bot.runtime import build_runtime
-from bot.settings import Settings
-from domain.calendar import STOCKHOLM
-from domain.dates import DateParseError, parse_date
-from domain.export_link import ExportKind
-from handlers.reports import (
+from app.reports import (
     FORMATS,
     build_file,
     default_status_since,
     goal_areas_named,
     midnight,
 )
+from bot.cli_files import write_file
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from domain.calendar import STOCKHOLM
+from domain.dates import DateParseError, parse_date
+from domain.export_link import ExportKind
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2

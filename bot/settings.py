@@ -6,7 +6,6 @@ Secrets are `SecretStr` so that they never appear in a repr, a log line or a tra
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -74,6 +73,3 @@ class SetupError(RuntimeError):
         self.params = params
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

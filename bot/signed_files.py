@@ -3,7 +3,7 @@
 
 The token is the only credential. The handler that opens the file checks its signature (with
 a key for that kind of link only), its expiry and that its person is still active, then
-builds the file from the figures of this moment (`handlers.reports.open_export`,
+builds the file from the figures of this moment (`app.reports.open_export`,
 `handlers.gdpr.open_extract`). Both kinds answer alike: 200 with the file and a
 `Content-Disposition` name; 410 when the link has expired (or what it names is gone); 403 for
 anything else. The token is never logged, nor is the key, nor anything of the file.
@@ -15,16 +15,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Final, Protocol, runtime_checkable
+from typing import Final
 
 from aiohttp import web
 
 from app.core import Options
+from app.extracts import open_extract
 from app.i18n import translator
+from app.messages import Attachment
 from app.ports import Store
+from app.reports import open_export
 from bot.runtime import Runtime
-from handlers.gdpr import open_extract
-from handlers.reports import open_export
+from domain.signed_link import Refused
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +39,7 @@ TEXT_MEDIA: Final = frozenset({"text/markdown", "text/csv", "application/json"})
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
-class SignedFile(Protocol):
-    @property
-    def filename(self) -> str: ...
-
-    @property
-    def media_type(self) -> str: ...
-
-    @property
-    def content(self) -> bytes: ...
-
-
-# Checked at run time: each handler has a `Refused` of its own, told from a file by its reason.
-@runtime_checkable
-class Refusal(Protocol):
-    @property
-    def reason(self) -> str: ...
-
-
-Opener = Callable[[Store, str, Options, datetime], SignedFile | Refusal]
+Opener = Callable[[Store, str, Options, datetime], Attachment | Refused]
 
 
 def signed_file_route(
@@ -67,13 +51,13 @@ def signed_file_route(
     async def signed_file(request: web.Request) -> web.Response:
         token = request.match_info["token"]
 
-        def build() -> SignedFile | Refusal:
+        def build() -> Attachment | Refused:
             with runtime.stores() as store:
                 return open_file(store, token, runtime.dispatcher.options,
                                  runtime.stores.clock())
 
         result = await asyncio.to_thread(build)
-        if isinstance(result, Refusal):
+        if isinstance(result, Refused):
             log.info(f"{kind} link refused", extra={"reason": result.reason})
             t = translator(runtime.settings.default_language)
             if result.reason in gone:

@@ -26,9 +26,11 @@ Times are 24-hour: ``10``, ``10:00``, ``10.00``, ``kl 10``, ``kl. 10.30``, ``9:0
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Sequence
 from datetime import MAXYEAR, date, time, timedelta
 from typing import Final, Literal
+
+from domain.text import fold
 
 __all__ = [
     "DateErrorCode",
@@ -142,15 +144,9 @@ _ISO_DATETIME_RE: Final = re.compile(r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t(.+)")
 
 
 def _fold(text: str) -> str:
-    """Casefold, drop diacritics, treat commas as spaces and collapse whitespace.
+    """`fold`, with commas read as spaces (`tis, 15 sep`)."""
 
-    Dropping diacritics lets users on keyboards without å/ä/ö be understood, and NFKD
-    also turns decomposed input (a + combining ring) and full-width digits into the
-    plain forms the patterns expect.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.replace(",", " ").split())
+    return fold(text.replace(",", " "))
 
 
 def _shift(today: date, days: int, echo: str) -> date:
@@ -255,6 +251,45 @@ def parse_date(text: str, *, today: date) -> date:
     if weekday is not None and result.weekday() != weekday:
         raise DateParseError("date.weekday_mismatch", echo)
     return result
+
+
+# Errors that say more than "not a date" about a longer reading: shown before the shorter one's.
+SPECIFIC_ERRORS: Final = frozenset({"date.weekday_mismatch", "date.ambiguous", "time.invalid"})
+MAX_DATE_WORDS: Final = 4
+
+
+def take_date(words: Sequence[str], *, today: date) -> tuple[date, int]:
+    """The date written in the first one to four words (`15/9`, `tis 15 sep 2026`), and how
+    many words it took: the longest reading that is a date.
+
+    Nothing reads: the most specific error of a longer reading, else the one-word reading's.
+    """
+
+    specific: DateParseError | None = None
+    last: DateParseError | None = None
+    for count in range(min(MAX_DATE_WORDS, len(words)), 0, -1):
+        try:
+            return parse_date(" ".join(words[:count]), today=today), count
+        except DateParseError as error:
+            if specific is None and error.code in SPECIFIC_ERRORS:
+                specific = error
+            last = error
+    raise specific or last or DateParseError("date.missing", "")
+
+
+def looking_back(day: date, written: str, today: date) -> date:
+    """A meeting held is in the past: `12 maj` typed in September means the May that was.
+
+    (`parse_date` looks forward for dates without a year, as plans do.)
+    """
+
+    if day <= today or str(day.year) in written:
+        return day
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day
+    return earlier if earlier <= today else day
 
 
 def parse_time(text: str) -> time:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -35,8 +35,12 @@ if TYPE_CHECKING:
 FOLLOW_UP_YEARS = 1
 
 
+# A milestone's id is kept with what a chat command stored (`milestone:<id>`, 64 characters).
+MilestoneId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,53}$")]
+
+
 class Milestone(Strict):
-    id: Identifier
+    id: MilestoneId
     title: str = Field(min_length=1, max_length=200)
     due: date
     activity: str | None = None

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal
 
-from domain.updates import TextRule, UpdateInputError, fold
+from domain.text import fold
+from domain.updates import TextRule, UpdateInputError
 
 NextStepStatus = Literal["open", "done"]
 

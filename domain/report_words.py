@@ -9,7 +9,6 @@ worst of its organisations', `domain.joint_status`) is worded here too, with its
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from domain.dates import format_date_en, format_date_sv
 from domain.document import Cell, Chart, ChartSeries, IndicatorBar, Light
 from domain.joint_status import STATUS_RANK, JointStatus
 from domain.plan import PlanActivity, PlanIndicator, plan_order
+from domain.text import fold
 from domain.updates import STATUS_BY_CODE, STATUSES, format_value
 
 # A message catalog: `t("reports.status.title", date=...)` (handlers' `Translator`).
@@ -55,10 +55,6 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(STOCKHOLM).date()
 
 
-def local_naive(moment: datetime) -> datetime:
-    """Swedish local time without an offset: what a spreadsheet cell can hold."""
-
-    return moment.astimezone(STOCKHOLM).replace(tzinfo=None)
 
 
 def long_date(language: str, day: date) -> str:
@@ -98,9 +94,7 @@ def change_text(t: Translate, previous: str | None, current: str | None) -> str:
 def slug(text: str) -> str:
     """`Arbetsgruppen 2026-09-01` → `arbetsgruppen-2026-09-01`: a file name on any system."""
 
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:80] or "rapport"
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:80] or "rapport"
 
 
 def owners_text(t: Translate, owners: Sequence[str], organisations: Mapping[str, str]) -> str:

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, NewType, TypeVar
 
@@ -31,6 +32,15 @@ T = TypeVar("T")
 
 _VERSION: Final = 1
 MAX_TOKEN_LENGTH: Final = 2048
+
+
+# Why a signed link gives no file: the link's own problems, then what opening it found.
+Refusal = Literal["malformed", "signature", "expired", "inactive", "not_allowed", "gone"]
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: Refusal
 
 
 class LinkError(ValueError):

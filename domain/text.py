@@ -12,6 +12,7 @@ and again in every file writer, for whatever was stored before.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 _RANGES: Final = (
@@ -34,3 +35,15 @@ def first_unsafe(text: str) -> str | None:
 
     match = _UNSAFE.search(text)
     return f"U+{ord(match.group()):04X}" if match else None
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, single spaces: `PÅGÅR  enligt` → `pagar enligt`, so that
+    `hjalp` finds `hjälp` and a keyboard without å, ä, ö is understood.
+
+    NFKD also turns decomposed input (a + combining ring) and full-width digits into plain forms.
+    """
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())

@@ -29,7 +29,7 @@ from typing import Any, Final, Literal
 
 from domain.plan import PlanActivity
 from domain.pnr import contains_identity_number
-from domain.text import xml_safe
+from domain.text import fold, xml_safe
 
 Colour = Literal["grey", "green", "yellow", "red", "blue"]
 
@@ -52,12 +52,6 @@ class UpdateInputError(ValueError):
 _EDGE_PUNCTUATION: Final = ".,:;!?()[]{}\"'”“’‘«»…"
 
 
-def fold(text: str) -> str:
-    """Lower case, no diacritics, single spaces: `PÅGÅR  enligt` → `pagar enligt`."""
-
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.split())
 
 
 def _key(text: str) -> str:

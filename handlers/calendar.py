@@ -10,22 +10,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.core import Context, UserError, fold
+from app.core import Context, UserError
 from app.feed import feed_url
 from app.groups import group_choices, my_groups, take_group
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import (
     Names,
     convener_text,
-    format_day,
     format_time_span,
     require_admin,
     schedule_of,
     status_text,
     today,
 )
+from app.wording import format_day
 from domain.model import GroupInfo
 from domain.schedule import term_window, upcoming
+from domain.text import fold
 from handlers import schedule_changes
 
 DEFAULT_COUNT = 5

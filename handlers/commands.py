@@ -9,6 +9,7 @@ back), and simply run again.
 from __future__ import annotations
 
 from app.core import CommandSet, CommandSpec, FormSpec
+from app.updates import FORM_ID
 from handlers import (
     calendar,
     followup,
@@ -18,7 +19,7 @@ from handlers import (
     my_updates,
     notes,
     reminders,
-    report_commands,
+    reports,
     schedule_changes,
     updates,
     whoami,
@@ -75,26 +76,25 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
         "help.cmd.next_step", "help.ex.next_step", replay=notes.replay,
     ),
     CommandSpec(
-        "sammanfattning", ("summary",), report_commands.handle_summary, "help.cmd.summary",
+        "sammanfattning", ("summary",), reports.handle_summary, "help.cmd.summary",
         "help.ex.summary",
     ),
     # "status" and "export" are the same word in both languages.
     CommandSpec(
-        "status", ("plan-status",), report_commands.handle_status, "help.cmd.status",
+        "status", ("plan-status",), reports.handle_status, "help.cmd.status",
         "help.ex.status", same_in_english=True,
     ),
     CommandSpec(
-        "export", ("export-file", "exportera"), report_commands.handle_export, "help.cmd.export",
+        "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
         "help.ex.export", same_in_english=True,
     ),
     CommandSpec(
         "milstolpar", ("milestones",), followup.handle_milestones, "help.cmd.milestones",
         "help.ex.milestones",
     ),
-    # `milstolpe klar <id>` writes once; repeated, it says who marked it and changes nothing.
     CommandSpec(
         "milstolpe", ("milestone",), followup.handle_milestone, "help.cmd.milestone",
-        "help.ex.milestone",
+        "help.ex.milestone", replay=followup.replay,
     ),
     CommandSpec(
         "uppföljning", ("follow-up", "followup"), followup.handle_follow_up,
@@ -108,7 +108,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
 
 # Forms a door hands back through `Dispatcher.submit`, by `Form.id`.
 ALL_FORMS: tuple[FormSpec, ...] = (
-    FormSpec(updates.FORM_ID, updates.submit_form, replay=updates.replay),
+    FormSpec(FORM_ID, updates.submit_form, replay=updates.replay),
 )
 
 # What the doors' dispatcher answers: the one place the command modules are registered.

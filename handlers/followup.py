@@ -20,8 +20,10 @@ from datetime import timedelta
 from typing import Final
 
 from app import followup as service
-from app.core import Context, UserError, fold
+from app.core import Context, UserError
 from app.messages import Reply, ReplyBuilder
+from app.reports import export_url, goal_areas_named
+from app.wording import format_day, format_moment, local_day
 from domain.export_link import ExportRequest
 from domain.followup import PlanMilestone, may_mark_done, milestone_view
 from domain.followup_report import YearView, milestone_outcome
@@ -29,11 +31,13 @@ from domain.followup_words import budget_paragraph, owners_short, scope_text, tk
 from domain.notes import is_done_word
 from domain.pnr import redact
 from domain.report_words import status_text
-from handlers.reports import export_url, goal_areas_named
-from handlers.updates import format_day, format_moment, local_day
+from domain.text import fold
 
 ALL_WORDS: Final = frozenset({"alla", "all"})
 DONE_ACTION: Final = "followup.milestone_done"
+# What a `milstolpe klar` stored, for the answer to a resend (`milestone:<id>`: an id has at
+# most 54 characters, `domain.followup_config`, so that it fits the 64 of a delivery's outcome).
+MILESTONE_DONE: Final = "milestone"
 _YEAR: Final = re.compile(r"(?:19|20)[0-9]{2}")
 
 
@@ -148,14 +152,29 @@ def _mark_done(ctx: Context, milestone: PlanMilestone) -> Reply:
         # Marked by someone else a moment ago: say by whom.
         return _mark_done(ctx, _find(ctx, milestone.id))
     ctx.store.audit.record(ctx.actor.id, DONE_ACTION, "ok", milestone.id)
-    late = milestone.due < local_day(ctx.now)
+    ctx.stored(MILESTONE_DONE, milestone.id)
+    return _marked(ctx, _find(ctx, milestone.id))
+
+
+def _marked(ctx: Context, milestone: PlanMilestone) -> Reply:
+    t = ctx.t
+    assert milestone.done_at is not None
+    late = milestone.due < local_day(milestone.done_at)
     return (
         ReplyBuilder(heading=t("followup.milestone.marked", id=milestone.id))
         .paragraph(t("followup.milestone.marked_text", title=milestone.title,
-                     date=format_day(t, milestone.due), at=format_moment(t, ctx.now)))
+                     date=format_day(t, milestone.due), at=format_moment(t, milestone.done_at)))
         .paragraph(t("followup.milestone.late" if late else "followup.milestone.in_time"))
         .build()
     )
+
+
+def replay(ctx: Context) -> Reply | None:
+    """A resent `milstolpe klar`: the answer to what its first delivery marked."""
+
+    wanted = ctx.stored_value(MILESTONE_DONE)
+    found = next((m for m in service.milestones(ctx.store) if m.id == wanted), None)
+    return _marked(ctx, found) if found is not None and found.done_at is not None else None
 
 
 # --- uppföljning <år> -----------------------------------------------------------------------

@@ -8,8 +8,9 @@ explains one command.
 
 from __future__ import annotations
 
-from app.core import CommandSpec, Context, fold
+from app.core import CommandSpec, Context
 from app.messages import Reply, ReplyBuilder
+from domain.text import fold
 
 # Indent of the description and the example under the command word.
 INDENT = "  "

@@ -11,10 +11,11 @@ from datetime import date
 from app.core import Context
 from app.groups import my_groups
 from app.messages import Button, Reply, ReplyBuilder
-from app.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
+from app.reminders import REPORT_ACTION
+from app.schedule_text import Names, convener_text, format_time_span, schedule_of
+from app.wording import format_day
 from domain.reminders import previous_meeting_start
 from domain.updates import may_report
-from handlers.reminders import REPORT_ACTION
 
 
 def handle(ctx: Context) -> Reply:

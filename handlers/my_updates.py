@@ -12,9 +12,8 @@ withdrawals.
 from __future__ import annotations
 
 from app.core import Context, UserError
-from app.messages import Paragraph, Reply, ReplyBuilder
-from domain.updates import TEXT_RULES, UpdateInputError, clean_text, format_value, parse_short_id
-from handlers.updates import (
+from app.messages import Reply, ReplyBuilder, Text
+from app.updates import (
     ACTIVITY,
     EDIT_STATE,
     MINE_LIMIT,
@@ -29,10 +28,7 @@ from handlers.updates import (
     field_error,
     form_activities,
     form_reply,
-    format_day,
-    format_moment,
     indicator_field_id,
-    local_day,
     preview,
     record_of,
     refuse_identity_numbers,
@@ -40,6 +36,8 @@ from handlers.updates import (
     short_id,
     status_label,
 )
+from app.wording import format_day, format_moment, local_day
+from domain.updates import TEXT_RULES, UpdateInputError, clean_text, format_value, parse_short_id
 
 # --- mina -----------------------------------------------------------------------------------
 
@@ -83,7 +81,7 @@ def _one_of_mine(ctx: Context, number: int | None) -> Reply:
         )
     reply = confirmation(ctx, record)
     builder = ReplyBuilder(heading=t("updates.history.title", id=record.short_id),
-                           blocks=[b for b in reply.blocks if not isinstance(b, Paragraph)])
+                           blocks=[b for b in reply.blocks if not isinstance(b, Text)])
     if record.withdrawn:
         builder.paragraph(t("updates.history.withdrawn", reason=record.withdrawn_reason))
     names: dict[str, str] = {}

@@ -4,7 +4,7 @@
   meeting that has any.
 - `nästa-steg <text> [ansvarig <org>] [senast <datum>]` records a next step; `nästa-steg`
   alone lists the open ones; `nästa-steg klar <id>` closes one.
-- Options anywhere: `--grupp <id>` (or `--group`), `--möte <datum>` (or `--meeting`).
+- NoteOptions anywhere: `--grupp <id>` (or `--group`), `--möte <datum>` (or `--meeting`).
 
 Rules chosen here:
 - A decision is recorded by the meeting's convener: the contact person or the stand-in of the
@@ -33,24 +33,24 @@ from datetime import date
 from app.core import Context, UserError
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import Names, convener_text, schedule_of
-from domain.dates import DateParseError, parse_date
+from app.wording import format_day, local_day
+from domain.dates import DateParseError, looking_back, parse_date, take_date
 from domain.model import GroupInfo
 from domain.notes import NOTE_RULES, Decision, NextStep, is_done_word, split_next_step
 from domain.plan import PlanOrganisation
 from domain.pnr import redact
 from domain.schedule import Meeting, latest_held, meetings_on
-from domain.updates import UpdateInputError, clean_text, fold, has_identity_number, parse_short_id
-from handlers.updates import format_day, local_day
+from domain.text import fold
+from domain.updates import UpdateInputError, clean_text, has_identity_number, parse_short_id
 
 GROUP_OPTIONS = ("--grupp", "--group")
 MEETING_OPTIONS = ("--mote", "--meeting")
-MAX_DATE_WORDS = 4
 # What a delivery stored (`Context.stored`), for the answer to its resend.
 DECISION, NEXT_STEP, NEXT_STEP_CLOSED = "decision", "next_step", "next_step_closed"
 
 
 @dataclass(frozen=True)
-class Options:
+class NoteOptions:
     group: str | None = None
     meeting: date | None = None
 
@@ -77,19 +77,8 @@ def _date_problem(ctx: Context, field: str, error: DateParseError) -> UserError:
     )
 
 
-def take_date(words: Sequence[str], today: date) -> tuple[date, int]:
-    """The date written in the first one to four words, and how many it took (the most)."""
 
-    last: DateParseError | None = None
-    for count in range(min(MAX_DATE_WORDS, len(words)), 0, -1):
-        try:
-            return parse_date(" ".join(words[:count]), today=today), count
-        except DateParseError as error:
-            last = error
-    raise last or DateParseError("date.missing", "")
-
-
-def take_options(ctx: Context, words: Sequence[str]) -> tuple[Options, list[str]]:
+def take_options(ctx: Context, words: Sequence[str]) -> tuple[NoteOptions, list[str]]:
     rest: list[str] = []
     group: str | None = None
     meeting: date | None = None
@@ -103,31 +92,17 @@ def take_options(ctx: Context, words: Sequence[str]) -> tuple[Options, list[str]
             index += 2
         elif word in MEETING_OPTIONS:
             try:
-                meeting, count = take_date(words[index + 1:], _today(ctx))
+                meeting, count = take_date(words[index + 1:], today=_today(ctx))
             except DateParseError as error:
                 raise _date_problem(ctx, "meeting", error) from None
-            meeting = _looking_back(meeting, " ".join(words[index + 1:index + 1 + count]),
+            meeting = looking_back(meeting, " ".join(words[index + 1:index + 1 + count]),
                                     _today(ctx))
             index += 1 + count
         else:
             rest.append(words[index])
             index += 1
-    return Options(group, meeting), rest
+    return NoteOptions(group, meeting), rest
 
-
-def _looking_back(day: date, written: str, today: date) -> date:
-    """A meeting is in the past: `12 maj` typed in September means the May that was.
-
-    (`parse_date` looks forward for dates without a year, as plans do.)
-    """
-
-    if day <= today or str(day.year) in written:
-        return day
-    try:
-        earlier = day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day
-    return earlier if earlier <= today else day
 
 
 # --- which group, which meeting -----------------------------------------------------------
@@ -415,7 +390,7 @@ def _step_closed(ctx: Context, step: NextStep) -> Reply:
     )
 
 
-def _open_steps(ctx: Context, options: Options) -> Reply:
+def _open_steps(ctx: Context, options: NoteOptions) -> Reply:
     t = ctx.t
     if options.group is not None:
         groups = [resolve_group(ctx, options.group, "notes.next_step")]

@@ -1,84 +1,10 @@
-"""Reminder texts, and `påminnelser av|på` for a person's own direct messages."""
+"""`påminnelser av|på` (`reminders off|on`): whether the bot writes to the person directly."""
 
 from __future__ import annotations
 
-from app.core import Context, UserError, fold
-from app.i18n import Translator, translator
-from app.messages import Button, Reply, ReplyBuilder
-from app.ports import Store
-from app.schedule_text import Names, convener_text, format_day, format_time_span, schedule_of
-from domain.calendar import STOCKHOLM
-from domain.reminders import Reminder
-from domain.schedule import Meeting
-
-REPORT_ACTION = "report.open"
-
-
-def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | None:
-    """The message for one reminder as the schedule stands now; None if the meeting is gone."""
-
-    t = translator(language)
-    group = store.calendar.group(reminder.group_id)
-    meeting = _meeting(store, reminder)
-    if group is None or meeting is None or meeting.status == "cancelled":
-        return None
-    names = Names.of(store)
-    when = t(
-        "reminder.when",
-        date=format_day(t, meeting.local_date),
-        time=format_time_span(meeting),
-    )
-    params = {"group": group.name, "short": group.short_name, "when": when}
-    builder = ReplyBuilder(heading=t(f"reminder.{reminder.rule}.title", **params))
-    builder.paragraph(t(f"reminder.{reminder.rule}.body", **params))
-    if reminder.rule in ("update_request", "update_request_dm", "nudge_dm"):
-        builder.buttons(
-            Button(t("reminder.report_button"), REPORT_ACTION, group.id, style="primary")
-        )
-    elif reminder.rule == "convener_prepare":
-        builder.paragraph(t("reminder.convener_prepare.summary_hint", group=group.id))
-    elif reminder.rule == "day_before":
-        builder.fields(
-            (t("reminder.field.when"), when),
-            (t("reminder.field.where"), meeting.location or "–"),
-            (t("reminder.field.convener"), convener_text(t, meeting, names)),
-        )
-        steps = store.notes.open_next_steps([group.id])
-        if steps:
-            builder.paragraph(t("reminder.day_before.next_steps"))
-            builder.table(
-                (t("reminder.col.step"), t("reminder.col.responsible"), t("reminder.col.due")),
-                [
-                    (
-                        s.text,
-                        names.org(s.responsible_org_id) or "–",
-                        format_day(t, s.due) if s.due else "–",
-                    )
-                    for s in steps
-                ],
-            )
-    elif reminder.rule == "after_meeting":
-        builder.paragraph(_after_meeting_hint(store, reminder, t))
-    return builder.build()
-
-
-def _after_meeting_hint(store: Store, reminder: Reminder, t: Translator) -> str:
-    """The commands to record decisions and next steps, as the recipient must type them: with
-    `--grupp` unless this group is the only one the person is in (the command would ask)."""
-
-    person = reminder.person_id
-    groups = {m.group_id for m in store.people.memberships(person)} if person else set()
-    if groups == {reminder.group_id}:
-        return t("reminder.after_meeting.hint")
-    return t("reminder.after_meeting.hint_group", group=reminder.group_id)
-
-
-def _meeting(store: Store, reminder: Reminder) -> Meeting | None:
-    day = reminder.meeting_start.astimezone(STOCKHOLM).date()
-    for meeting in schedule_of(store, reminder.group_id, (day, day)):
-        if meeting.id == reminder.meeting_id:
-            return meeting
-    return None
+from app.core import Context, UserError
+from app.messages import Reply
+from domain.text import fold
 
 
 def handle_reminders(ctx: Context) -> Reply:

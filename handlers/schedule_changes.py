@@ -22,28 +22,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from app.core import Context, UserError, fold
+from app.core import Context, UserError
 from app.feed import record_revisions
 from app.groups import group_choices, my_groups, take_group
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import (
-    SPECIFIC_ERRORS,
     Names,
     convener_text,
+    date_and_rest,
     date_error,
-    format_day,
     format_time_span,
     require_admin,
     schedule_of,
     status_text,
-    take_date,
     take_meeting,
     take_organisation,
     today,
     typed_date,
 )
+from app.wording import format_day
 from domain.calendar import STOCKHOLM, is_working_day, local_datetime, swedish_days_off
-from domain.dates import DateParseError, parse_datetime, parse_time
+from domain.dates import SPECIFIC_ERRORS, DateParseError, parse_datetime, parse_time
 from domain.model import GroupInfo
 from domain.schedule import (
     GroupCalendar,
@@ -62,6 +61,7 @@ from domain.schedule_review import (
     new_repeats,
     overlapping,
 )
+from domain.text import fold
 
 NEXT_MEETINGS = 4
 # What a delivery stored (`Context.stored`), for the answer to its resend.
@@ -105,7 +105,7 @@ def _group(ctx: Context, action: str) -> tuple[_Schedule, list[str]]:
 def _group_meeting_on(ctx: Context, words: list[str]) -> GroupInfo | None:
     for index in range(len(words)):
         try:
-            day, _rest = take_date(words[index:], today(ctx))
+            day, _rest = date_and_rest(words[index:], today(ctx))
         except UserError:
             continue
         meeting_then = [g for g in my_groups(ctx) if meetings_on(schedule_of(ctx.store, g.id), day)]

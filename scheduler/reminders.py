@@ -49,6 +49,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.i18n import translator
 from app.messages import Reply
+from app.reminders import render_reminder
 from domain.reminders import (
     GroupAudience,
     Member,
@@ -58,7 +59,6 @@ from domain.reminders import (
     previous_meeting_start,
 )
 from domain.schedule import Meeting
-from handlers.reminders import render_reminder
 from scheduler.messenger import (
     Messenger,
     PermanentSendError,

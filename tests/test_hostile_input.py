@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 from app.dispatch import Dispatcher
 from app.i18n import translator
 from app.messages import Command, FormSubmission, Reply
+from app.updates import FORM_ID
 from domain.config import Config, LoadResult, load_config_text
 from domain.dates import DateParseError, parse_date, parse_datetime, parse_time
 from handlers.commands import ALL_COMMANDS, COMMANDS
-from handlers.updates import FORM_ID
 from storage.db import create_db_engine, upgrade
 from storage.repositories import StoreFactory
 from storage.sync import sync_config

@@ -44,8 +44,8 @@ from app.messages import (
     Buttons,
     Command,
     FormSubmission,
-    Paragraph,
     Reply,
+    Text,
 )
 from bot.slack.blocks import (
     FORM_CALLBACK,
@@ -228,7 +228,7 @@ class SlackDoor:
         reply, _submission = await submitting
         if reply.form is not None and reply.form.has_errors:
             # The modal is gone: the errors it would have shown go in the message.
-            errors = tuple(Paragraph(f.error) for f in reply.form.fields if f.error)
+            errors = tuple(Text(f.error) for f in reply.form.fields if f.error)
             reply = Reply(reply.heading, (*reply.blocks, *errors), is_error=True)
         for payload in self.messages(reply):
             await self._post_private(user_id, channel_id, payload)

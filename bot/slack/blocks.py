@@ -21,9 +21,9 @@ from app.messages import (
     Fields,
     Form,
     FormField,
-    Paragraph,
     Reply,
     Table,
+    Text,
 )
 from bot.slack.mrkdwn import Mrkdwn, escape
 
@@ -133,7 +133,7 @@ def _button(button: Button) -> dict[str, Any]:
 
 
 def _block(block: Block, mrkdwn: Mrkdwn) -> list[dict[str, Any]]:
-    if isinstance(block, Paragraph):
+    if isinstance(block, Text):
         return _section(block.text, mrkdwn)
     if isinstance(block, Fields):
         out = []

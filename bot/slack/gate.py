@@ -34,7 +34,7 @@ _MAX_TIMESTAMP_DIGITS: Final = 12
 
 
 @dataclass(frozen=True)
-class Refused:
+class Rejected:
     status: int  # 400: cannot be read; 401: not signed by Slack
     reason: str
 
@@ -46,28 +46,28 @@ class Admitted:
 
 
 def screen(raw: bytes, headers: Mapping[str, str], verifier: SignatureVerifier,
-           now: float) -> Admitted | Refused:
+           now: float) -> Admitted | Rejected:
     media = headers.get("Content-Type", "").split(";")[0].strip().lower()
     if media not in (FORM, JSON):
-        return Refused(400, "content type")
+        return Rejected(400, "content type")
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     if not (timestamp.isascii() and timestamp.isdigit()
             and len(timestamp) <= _MAX_TIMESTAMP_DIGITS):
-        return Refused(401, "no valid timestamp")
+        return Rejected(401, "no valid timestamp")
     if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
-        return Refused(401, "stale timestamp")
+        return Rejected(401, "stale timestamp")
     signature = headers.get("X-Slack-Signature", "")
     if not signature:
-        return Refused(401, "no signature")
+        return Rejected(401, "no signature")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return Refused(400, "body not UTF-8")
+        return Rejected(400, "body not UTF-8")
     if not verifier.is_valid(text, timestamp, signature):
-        return Refused(401, "signature mismatch")
+        return Rejected(401, "signature mismatch")
     body = _parse(text, media)
     if body is None:
-        return Refused(400, "body unreadable")
+        return Rejected(400, "body unreadable")
     return Admitted(text, body)
 
 

@@ -14,7 +14,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.gate import Refused, bolt_request, screen
+from bot.slack.gate import Rejected, bolt_request, screen
 from bot.slack.messenger import SlackMessenger
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 SLACK_APP = web.AppKey("slack_app", AsyncApp)
 
 
-def slack_configured(settings: Settings) -> bool:
-    return settings.slack_bot_token is not None and settings.slack_signing_secret is not None
 
 
 def slack_messenger(settings: Settings) -> SlackMessenger:
@@ -58,7 +56,7 @@ def attach_slack(app: web.Application, runtime: Runtime) -> None:
 
     async def events(request: web.Request) -> web.Response:
         screened = screen(await request.read(), request.headers, verifier, time.time())
-        if isinstance(screened, Refused):
+        if isinstance(screened, Rejected):
             log.info("slack request refused",
                      extra={"reason": screened.reason, "status": screened.status})
             return web.Response(status=screened.status)

@@ -47,7 +47,8 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
 from app.dispatch import Dispatcher
 from app.i18n import Translator, translator
-from app.messages import Command, FormSubmission, Paragraph, Reply
+from app.messages import Command, FormSubmission, Reply, Text
+from app.reminders import REPORT_ACTION
 from bot.teams.cards import (
     FORM_ACTION,
     Card,
@@ -82,7 +83,6 @@ from bot.teams.references import (
     tenant_of,
     user_of,
 )
-from handlers.reminders import REPORT_ACTION
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             # A chart of 50 KB does not fit a Teams message (28 KB, base64 included): said,
             # not dropped silently; the report's file (its link is in the reply) has it.
             files = ", ".join(a.filename for a in reply.attachments)
-            note = Paragraph(self.t("teams.attachments_not_shown", files=files))
+            note = Text(self.t("teams.attachments_not_shown", files=files))
             reply = replace(reply, blocks=(*reply.blocks, note), attachments=())
         shared = origin.kind != "personal"
         about_one = reply.form is not None or reply.personal

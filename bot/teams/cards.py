@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from app.messages import (
@@ -37,9 +36,9 @@ from app.messages import (
     Fields,
     Form,
     FormField,
-    Paragraph,
     Reply,
     Table,
+    Text,
 )
 from bot.teams.markup import PLAIN_MARKUP, TeamsMarkup, plain_text
 
@@ -210,7 +209,7 @@ def _pieces(markup: TeamsMarkup, blocks: Sequence[Block]) -> Iterator[Element]:
         if isinstance(block, Divider):
             separate = True
             continue
-        if isinstance(block, Paragraph):
+        if isinstance(block, Text):
             elements = _paragraph(markup, block.text)
         elif isinstance(block, Fields):
             elements = _fact_sets(markup, block)
@@ -380,5 +379,3 @@ def submitted(value: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]
     return meta, values
 
 
-def without_errors(form: Form) -> Form:
-    return replace(form, fields=tuple(replace(f, error="") for f in form.fields))

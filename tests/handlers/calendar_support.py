@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.dispatch import Dispatcher
 from app.i18n import translator
-from app.messages import Command, Fields, Paragraph, Reply, Table
+from app.messages import Command, Fields, Reply, Table, Text
 from app.schedule_text import schedule_of
 from domain.calendar import STOCKHOLM
 from domain.schedule import Meeting
@@ -45,7 +45,7 @@ def ok(bot: Dispatcher, text: str, person: str = ADMIN, locale: str | None = Non
 
 def error_text(reply: Reply) -> str:
     assert reply.is_error, reply.plain_text()
-    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Paragraph)
+    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Text)
     return reply.blocks[0].text
 
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.core import Options
 from app.dispatch import Dispatcher
-from app.messages import Command, FormSubmission, Reply
-from handlers.gdpr import ExtractFile, open_extract
-from handlers.reports import ExportFile, open_export
-from handlers.updates import FORM_ID
+from app.extracts import open_extract
+from app.messages import Attachment, Command, FormSubmission, Reply
+from app.reports import open_export
+from app.updates import FORM_ID
 from storage import models_updates as mu
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
@@ -55,7 +55,7 @@ def links(reply: Reply) -> list[str]:
 
 
 def export_file(dispatcher: Dispatcher, stores: StoreFactory, words: str,
-                person: str = LINNEA) -> ExportFile:
+                person: str = LINNEA) -> Attachment:
     """The file behind the link that `export …` answers with."""
 
     reply = say(dispatcher, words, person)
@@ -63,19 +63,19 @@ def export_file(dispatcher: Dispatcher, stores: StoreFactory, words: str,
     [token] = links(reply)
     with stores() as store:
         file = open_export(store, token, Options(), dispatcher.clock())
-    assert isinstance(file, ExportFile), file
+    assert isinstance(file, Attachment), file
     return file
 
 
 def extract_files(dispatcher: Dispatcher, stores: StoreFactory,
-                  person: str = LINNEA) -> dict[str, ExtractFile]:
+                  person: str = LINNEA) -> dict[str, Attachment]:
     """The register extract behind each link `mina-data` answers with, by extension."""
 
-    found: dict[str, ExtractFile] = {}
+    found: dict[str, Attachment] = {}
     for token in links(say(dispatcher, "mina-data", person)):
         with stores() as store:
             file = open_extract(store, token, Options(), dispatcher.clock())
-        assert isinstance(file, ExtractFile), file
+        assert isinstance(file, Attachment), file
         found[file.filename.rsplit(".", 1)[1]] = file
     return found
 

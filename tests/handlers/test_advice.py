@@ -22,17 +22,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from app.core import fold
 from app.dispatch import Dispatcher
 from app.i18n import catalog, placeholders, translator
 from app.messages import Command, Platform, Reply
+from app.reminders import render_reminder
 from app.schedule_text import schedule_of
 from bot.cli import example_config_path, main
 from bot.console.demo import run_demo
 from bot.settings import Settings
 from domain.reminders import GroupAudience, Member, ReminderRules, reminders_for
+from domain.text import fold
 from handlers.commands import ALL_COMMANDS, COMMANDS
-from handlers.reminders import render_reminder
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 from tests.handlers.calendar_support import NOW

@@ -18,7 +18,7 @@ from app import dispatch
 from app.core import CommandSet, CommandSpec, Context, UserError
 from app.dispatch import Dispatcher
 from app.i18n import Translator, translator
-from app.messages import Command, Fields, Paragraph, Reply, Table
+from app.messages import Command, Fields, Reply, Table, Text
 from app.ports import Store
 from domain.config import Config
 from domain.errors import StoreUnavailable
@@ -39,7 +39,7 @@ def console(text: str, person: str = SWEDISH_MEMBER, locale: str | None = None) 
 
 
 def only_text(reply: Reply) -> str:
-    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Paragraph), reply
+    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Text), reply
     return reply.blocks[0].text
 
 
@@ -68,7 +68,7 @@ def _assert_lists_every_command(reply: Reply, t: Translator, dispatcher: Dispatc
     assert not reply.is_error
     assert reply.heading == t("help.title")
     assert not any(isinstance(block, Table) for block in reply.blocks)
-    paragraphs = [block.text for block in reply.blocks if isinstance(block, Paragraph)]
+    paragraphs = [block.text for block in reply.blocks if isinstance(block, Text)]
     specs = dispatcher.registry.specs
     entries = paragraphs[1:-1]  # between the intro and the outro
     assert len(entries) == len(specs) >= 2

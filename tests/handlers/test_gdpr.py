@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from app.core import Options
 from app.dispatch import Dispatcher
+from app.extracts import EXTRACT_PATH_PREFIX, open_extract
 from app.i18n import translator
-from app.messages import Command, Reply
+from app.messages import Attachment, Command, Reply
+from app.reports import export_url, open_export
 from domain.export_link import ExportRequest
+from domain.signed_link import Refused
 from handlers.commands import COMMANDS
-from handlers.gdpr import EXTRACT_PATH_PREFIX, ExtractFile, Refused, open_extract
-from handlers.reports import Refused as ReportRefused
-from handlers.reports import export_url, open_export
 from storage import models as m
 from storage import models_calendar as mc
 from storage import models_reminders as mr
@@ -138,7 +138,7 @@ def _payload(token: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def fetch(stores: StoreFactory, token: str, now: datetime | None = None) -> ExtractFile | Refused:
+def fetch(stores: StoreFactory, token: str, now: datetime | None = None) -> Attachment | Refused:
     with stores() as store:
         return open_extract(store, token, Options(), now or stores.clock())
 
@@ -153,7 +153,7 @@ def my_extract(dispatcher: Dispatcher, stores: StoreFactory, fmt: str = "json") 
     reply = say(dispatcher, "mina-data")
     assert not reply.is_error, reply
     result = fetch(stores, links(reply)[fmt])
-    assert isinstance(result, ExtractFile), result
+    assert isinstance(result, Attachment), result
     return result.content
 
 
@@ -245,7 +245,7 @@ def test_the_link_gives_only_that_persons_extract(
             "status", "json", LINNEA, "sv", clock.now + timedelta(hours=1)))
         report_token = urlparse(report).path.removeprefix("/export/")
         assert isinstance(open_extract(store, report_token, Options(), clock.now), Refused)
-        assert isinstance(open_export(store, token, Options(), clock.now), ReportRefused)
+        assert isinstance(open_export(store, token, Options(), clock.now), Refused)
     # It expires within the hour.
     assert fetch(stores, token, clock.now + timedelta(hours=1, seconds=1)) == Refused("expired")
 
@@ -271,7 +271,7 @@ def test_report_downloads_are_audited(stores: StoreFactory, clock: FixedClock,
     with stores() as store:
         result = open_export(store, urlparse(url).path.removeprefix("/export/"), Options(),
                              clock.now)
-    assert not isinstance(result, ReportRefused)
+    assert not isinstance(result, Refused)
     assert (LINNEA, "reports.download", "ok", "status json") in audit(synced_engine)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.dispatch import Dispatcher
 from app.i18n import translator
-from app.messages import Command, Fields, Paragraph, Reply, Table
+from app.messages import Command, Fields, Reply, Table, Text
 from storage import models as m
 from storage import models_updates as mu
 from tests.conftest import FixedClock
@@ -40,7 +40,7 @@ def say(dispatcher: Dispatcher, text: str, person: str = LINNEA, **kwargs: Any) 
 
 
 def only_text(reply: Reply) -> str:
-    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Paragraph), reply
+    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Text), reply
     return reply.blocks[0].text
 
 
@@ -69,7 +69,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 
 def day(d: date, t: Any = SV) -> str:
-    from handlers.updates import format_day
+    from app.wording import format_day
 
     return format_day(t, d)
 
@@ -85,7 +85,7 @@ def test_a_decision_goes_on_the_groups_latest_meeting(
     assert not reply.is_error, reply.plain_text()
     assert reply.heading == SV("notes.decision.saved", id="#1", group="Arbetsgruppen",
                                date=day(date(2026, 6, 9)))
-    assert reply.blocks == (Paragraph("Arbetsgruppen tar fram indikatorer"),)
+    assert reply.blocks == (Text("Arbetsgruppen tar fram indikatorer"),)
     [row] = decisions(synced_engine)
     assert (row.group_id, row.meeting_date, row.meeting_id, row.text, row.author_id,
             row.created_at) == (

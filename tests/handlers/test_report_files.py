@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from app.dispatch import Dispatcher
 from app.i18n import translator
+from app.reports import FORMATS
 from bot.cli import main
 from domain.calendar import STOCKHOLM
-from handlers.reports import FORMATS
 from storage.repositories import StoreFactory
 from tests.conftest import EXAMPLE, FixedClock
 from tests.handlers.support import (
@@ -38,8 +38,9 @@ SV = translator("sv")
 EN = translator("en")
 NOW = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
 PARTS = ("overview", "updates", "activities", "decisions", "open_steps", "missing", "agenda")
-KIND_WORDS = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar"}
-FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter)-[a-z0-9-]+-\d{4}-\d{2}-\d{2}"
+KIND_WORDS = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar",
+              "followup": "uppföljning"}
+FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter|uppfoljning)-[a-z0-9-]+-\d{4}-\d{2}-\d{2}"
                        r"\.(docx|xlsx|csv|md|png|json)")
 
 
@@ -124,7 +125,8 @@ def test_every_report_file_is_named_kind_group_or_plan_date(
             assert FILE_NAME.fullmatch(file.filename), file.filename
             names.add(file.filename.rsplit(".", 1)[0])
     assert names == {"status-handlingsplan-2026-09-01", "sammanfattning-arbetsgruppen-2026-09-08",
-                     "lagesrapporter-handlingsplan-2026-09-01"}
+                     "lagesrapporter-handlingsplan-2026-09-01",
+                     "uppfoljning-handlingsplan-2026-12-31"}
     english = export_file(dispatcher, stores, "export summary docx arbetsgrupp", SOFIA)
     assert english.filename == "summary-arbetsgruppen-2026-09-08.docx"
     chart = next(a for a in say(dispatcher, "status").attachments)

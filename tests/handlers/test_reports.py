@@ -18,17 +18,13 @@ from sqlalchemy.orm import Session
 from app.core import Options
 from app.dispatch import Dispatcher
 from app.i18n import translator
-from app.messages import Command, FormSubmission, Paragraph, Reply, Table
+from app.messages import Attachment, Command, FormSubmission, Reply, Table, Text
+from app.reports import open_export, status_document
+from app.updates import FORM_ID
 from domain.document import Document
+from domain.signed_link import Refused
 from handlers.commands import COMMANDS
-from handlers.report_commands import CHAT_BUDGET
-from handlers.reports import (
-    ExportFile,
-    Refused,
-    open_export,
-    status_document,
-)
-from handlers.updates import FORM_ID
+from handlers.reports import CHAT_BUDGET
 from storage import models as m
 from storage import models_reports as mr
 from storage.repositories import StoreFactory
@@ -143,7 +139,7 @@ def test_the_summary_picks_up_last_time_and_drafts_the_agenda(dispatcher: Dispat
     assert "Sammanställa enkätsvaren" in text and "2026-10-15" in text
     assert SV("reports.summary.convener") in text and "Skaraborg (Malin Hedlund)" in text
     agenda = next(b for b in reply.blocks
-                  if isinstance(b, Paragraph) and b.text.startswith("1. "))
+                  if isinstance(b, Text) and b.text.startswith("1. "))
     lines = [line for line in agenda.text.split("\n") if not line.startswith(" ")]
     assert lines == ["1. Upphämtning från förra gången", "2. Incheckning",
                      "3. Lägesrapporter per målområde", "4. Övriga frågor", "5. Nästa steg"]
@@ -262,13 +258,13 @@ def test_a_long_report_is_shortened_in_chat_with_the_link_to_the_file(
     budget = CHAT_BUDGET[platform]
     assert budget is not None and len(text_of(chat)) <= budget + 200
     last = chat.blocks[-1]
-    assert isinstance(last, Paragraph) and "/export/" in last.text
+    assert isinstance(last, Text) and "/export/" in last.text
     assert last.text.startswith("Rapporten är förkortad här i chatten")
     # The link opens the whole summary.
     token = last.text.split("/export/")[1].split()[0]
     with stores() as store:
         file = open_export(store, token, Options(), NOW)
-    assert isinstance(file, ExportFile) and file.filename.endswith(".docx")
+    assert isinstance(file, Attachment) and file.filename.endswith(".docx")
     # The console has room for everything: nothing is cut there.
     console = say(dispatcher, "sammanfattning arbetsgrupp")
     assert "Lägesrapport nummer 29" in text_of(console)
@@ -291,7 +287,7 @@ def test_an_export_link_gives_the_file(dispatcher: Dispatcher, stores: StoreFact
     assert "2 sep 2026" in text_of(reply)  # valid 24 hours
     with stores() as store:
         file = open_export(store, link_in(reply), Options(), NOW + timedelta(hours=1))
-    assert isinstance(file, ExportFile)
+    assert isinstance(file, Attachment)
     assert file.filename == "status-handlingsplan-2026-09-01.docx"
     assert file.content.startswith(b"PK")
     for words, name in (("export sammanfattning md arbetsgrupp",
@@ -301,7 +297,7 @@ def test_an_export_link_gives_the_file(dispatcher: Dispatcher, stores: StoreFact
                         ("export status png", "status-handlingsplan-2026-09-01.png")):
         with stores() as store:
             file = open_export(store, link_in(say(dispatcher, words)), Options(), NOW)
-        assert isinstance(file, ExportFile) and file.filename == name, words
+        assert isinstance(file, Attachment) and file.filename == name, words
 
 
 @pytest.mark.usefixtures("history")
@@ -311,7 +307,7 @@ def test_a_tampered_expired_or_orphaned_link_is_refused(
     token = link_in(say(dispatcher, "export sammanfattning arbetsgrupp"))
     payload, signature = token.split(".")
     with stores() as store:
-        assert isinstance(open_export(store, token, Options(), NOW), ExportFile)
+        assert isinstance(open_export(store, token, Options(), NOW), Attachment)
         tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
         assert open_export(store, tampered, Options(), NOW) == Refused("signature")
         assert open_export(store, token, Options(), NOW + timedelta(hours=24)) == Refused(
@@ -355,7 +351,7 @@ def test_the_link_key_is_made_once_and_kept(stores: StoreFactory, dispatcher: Di
         [again] = session.scalars(select(mr.InstallationSecret)).all()
         assert again.value == secret.value
     with stores() as store:
-        assert isinstance(open_export(store, token, Options(), NOW), ExportFile)
+        assert isinstance(open_export(store, token, Options(), NOW), Attachment)
         # A configured SECRET_KEY is another key: the link was not signed with it.
         configured = Options(secret_key="a configured secret")
         assert open_export(store, token, configured, NOW) == Refused("signature")
@@ -384,7 +380,7 @@ def test_update_rows_follow_the_persons_groups(dispatcher: Dispatcher,
         token = link_in(say(dispatcher, "export uppdateringar csv", person=person))
         with stores() as store:
             file = open_export(store, token, Options(), NOW)
-        assert isinstance(file, ExportFile)
+        assert isinstance(file, Attachment)
         return file.content.decode("utf-8-sig")
 
     # Mattias (chef): everything; Sofia: her groups (arbetsgrupp has them all, too).
@@ -405,6 +401,6 @@ def test_links_live_as_long_as_the_options_say(stores: StoreFactory, clock: Fixe
     token = link_in(short.handle(Command("console", LINNEA, "export status md")))
     with stores() as store:
         assert isinstance(open_export(store, token, Options(), NOW + timedelta(hours=1)),
-                          ExportFile)
+                          Attachment)
         assert open_export(store, token, Options(), NOW + timedelta(hours=2)) == Refused(
             "expired")

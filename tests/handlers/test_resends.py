@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.core import fold
 from app.dispatch import Dispatcher
 from app.i18n import translator
 from app.messages import Command, Reply
+from domain.text import fold
 from handlers.commands import ALL_COMMANDS, COMMANDS
 from storage import models as m
 from storage import models_calendar, models_reminders, models_updates
@@ -66,6 +66,10 @@ SENT = (
     "export status md",
     "export uppdateringar csv",
     "mina-data",
+    "milstolpar",
+    "milstolpe klar sro-mars-2027",
+    "milstolpe sro-mars-2027",
+    "uppföljning 2026",
 )
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 
 from app.dispatch import Dispatcher
-from app.messages import Paragraph, Reply
+from app.messages import Reply, Text
 from handlers.commands import COMMANDS
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
@@ -53,7 +53,7 @@ def bot(stores: StoreFactory, clock: FixedClock) -> Dispatcher:
 
 
 def paragraphs(reply: Reply) -> list[str]:
-    return [b.text for b in reply.blocks if isinstance(b, Paragraph)]
+    return [b.text for b in reply.blocks if isinstance(b, Text)]
 
 
 def refused(bot: Dispatcher, stores: StoreFactory, engine: Engine, text: str) -> str:

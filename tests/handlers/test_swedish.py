@@ -14,8 +14,8 @@ from sqlalchemy import Engine, text
 from app.core import Options
 from app.dispatch import Dispatcher
 from app.i18n import translator
-from app.messages import Command
-from handlers.reports import ExportFile, open_export
+from app.messages import Attachment, Command
+from app.reports import open_export
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 
@@ -78,7 +78,7 @@ def test_an_indicator_reads_two_of_four_without_a_unit_after_it(
     assert link is not None
     with stores() as store:
         file = open_export(store, link.group(1), Options(), clock.now)
-    assert isinstance(file, ExportFile)
+    assert isinstance(file, Attachment)
     assert not UNIT_AFTER_AV_N.search(file.content.decode("utf-8"))
 
 
@@ -92,7 +92,7 @@ def test_the_summary_as_markdown_has_no_question_mark_before_a_colon(
     assert link is not None, reply.plain_text()
     with stores() as store:
         file = open_export(store, link.group(1), Options(), clock.now)
-    assert isinstance(file, ExportFile)
+    assert isinstance(file, Attachment)
     markdown = file.content.decode("utf-8")
     assert SV("updates.field.summary") in markdown  # "Vad har hänt?"
     assert "?:" not in markdown and "?**:" not in markdown

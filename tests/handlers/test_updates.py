@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from app.core import Options
 from app.dispatch import Dispatcher
 from app.i18n import translator
-from app.messages import Command, Fields, FormField, FormSubmission, Paragraph, Reply, Table
+from app.messages import Command, Fields, FormField, FormSubmission, Reply, Table, Text
+from app.updates import FORM_ID
 from domain.updates import STATUSES
 from handlers.commands import COMMANDS
-from handlers.updates import FORM_ID
 from storage import models as m
 from storage import models_updates as mu
 from storage.repositories import StoreFactory
@@ -119,7 +119,7 @@ def text(reply: Reply) -> str:
 
 
 def only_text(reply: Reply) -> str:
-    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Paragraph), reply
+    assert len(reply.blocks) == 1 and isinstance(reply.blocks[0], Text), reply
     return reply.blocks[0].text
 
 

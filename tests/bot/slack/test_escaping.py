@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.messages import Fields, Paragraph, Reply, Table
+from app.messages import Fields, Reply, Table, Text
 from bot.runtime import Runtime
 from bot.slack.blocks import reply_blocks, reply_messages
 from bot.slack.mrkdwn import WORD_JOINER, Mrkdwn, escape
@@ -97,7 +97,7 @@ def test_every_mrkdwn_text_is_verbatim_and_within_slacks_limits_once_escaped() -
     """Escaping lengthens text (`&` is five characters): the limits hold for what is sent."""
 
     long = "&" * 5000 + "\n" + "<@U0VGR0001> " * 400
-    reply = Reply("Rubrik", (Paragraph(long), Fields((("Etikett *", long),)),
+    reply = Reply("Rubrik", (Text(long), Fields((("Etikett *", long),)),
                              Table(("Kol",), (("`" * 4000,),))))
     blocks = reply_blocks(reply)
     objects = mrkdwn_objects(blocks)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.messages import Fields, Paragraph, Reply, Table
+from app.messages import Fields, Reply, Table, Text
 from bot.runtime import Runtime
 from bot.teams.cards import MESSAGE_LIMIT, reply_cards, wire_size
 from bot.teams.markup import WORD_JOINER, TeamsMarkup, plain_text
@@ -42,10 +42,10 @@ def long_status() -> Reply:
     return Reply(
         heading="Status för handlingsplanen",
         blocks=(
-            Paragraph("Inledning. " * 400),
+            Text("Inledning. " * 400),
             Fields(tuple((f"Målområde {n}", f"{n} aktiviteter") for n in range(60))),
             Table(("Kod", "Aktivitet", "Status", "Senast"), rows),
-            Paragraph("En cell som inte får plats: " + "ord " * 3000),
+            Text("En cell som inte får plats: " + "ord " * 3000),
         ),
     )
 
