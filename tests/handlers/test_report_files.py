@@ -40,8 +40,8 @@ NOW = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
 PARTS = ("overview", "updates", "activities", "decisions", "open_steps", "missing", "agenda")
 KIND_WORDS = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar",
               "followup": "uppföljning"}
-FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter|uppfoljning)-[a-z0-9-]+-\d{4}-\d{2}-\d{2}"
-                       r"\.(docx|xlsx|csv|md|png|json)")
+FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter|uppfoljning)-[a-z0-9-]+-"
+                       r"\d{4}-\d{2}-\d{2}\.(docx|xlsx|csv|md|png|json)")
 
 
 @pytest.fixture
