@@ -130,8 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the zip (default samverkan.zip)",
     )
 
-    report = sub.add_parser("report", help="the plan's status or a group's summary as a file")
-    report.add_argument("kind", choices=("status", "summary"))
+    report = sub.add_parser("report", help="the plan's status, a group's summary or the annual "
+                            "follow-up as a file")
+    report.add_argument("kind", choices=("status", "summary", "follow-up"))
+    report.add_argument("--year", type=int, metavar="YEAR",
+                        help="the year to follow up, for follow-up (default: this year)")
     report.add_argument("--group", help="group id (required for summary)")
     report.add_argument("--since", metavar="DATE", help="start of the period (default: the "
                         "group's last meeting)")
@@ -334,6 +337,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         return run_report(
             settings, t, args.kind, group_id=args.group, since_text=args.since,
             fmt=args.format, output=Path(args.output) if args.output else None, areas=args.area,
+            year=args.year,
         )
     if args.command == "gdpr":
         from bot.gdpr_cli import run_dispose, run_export

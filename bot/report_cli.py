@@ -1,4 +1,4 @@
-"""`samverkan report status|summary`: the reports as files, for operators and scheduled jobs.
+"""`samverkan report status|summary|follow-up`: the reports as files, for operators and jobs.
 
 The same builders as the chat and the `/export` links (`app.reports.build_file`); no
 rights are checked (whoever runs the command line has the database). Binary formats (docx,
@@ -9,7 +9,7 @@ a folder writes the file there under the report's own name, `<kind>-<group or pl
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,10 +46,22 @@ def run_report(
     areas: list[str] | None = None,
     now: datetime | None = None,
     stdout: BinaryIO | None = None,
+    year: int | None = None,
 ) -> int:
-    report: ExportKind = "summary" if kind == "summary" else "status"
+    report: ExportKind = "status"
+    if kind == "summary":
+        report = "summary"
+    elif kind == "follow-up":
+        report = "followup"
     now = now or datetime.now(UTC)
     today = now.astimezone(STOCKHOLM).date()
+    if report == "followup":
+        year = year if year is not None else today.year
+        if not 2000 <= year <= today.year:
+            print(t("followup.error.future_year" if year > today.year else
+                    "followup.error.follow_up_usage", year=year), file=sys.stderr)
+            return EXIT_PROBLEMS
+        since_text = date(year, 1, 1).isoformat()
     if fmt not in FORMATS[report]:
         print(t("reports.error.format", kind=t(f"reports.kind.{report}"), format=fmt,
                 formats=", ".join(FORMATS[report])), file=sys.stderr)

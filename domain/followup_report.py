@@ -256,7 +256,15 @@ def _activity_blocks(t: Translate, language: str, activity: PlanActivity, year: 
     ))
     for indicator in activity.indicators:
         blocks.append(Heading(indicator.name, 3))
-        blocks.append(_indicator_table(t, language, activity, indicator, year, organisations))
+        blocks.append(Paragraph(t(
+            "followup.report.baseline_target", unit=indicator.unit,
+            baseline=_value(indicator.baseline, language),
+            target=_value(indicator.target, language))))
+        if year.indicators.get((activity.code, indicator.id)):
+            blocks.append(_indicator_table(t, language, activity, indicator, year,
+                                           organisations))
+        else:
+            blocks.append(Paragraph(t("followup.report.no_values"), "note"))
     return blocks
 
 
@@ -280,11 +288,6 @@ def _indicator_table(t: Translate, language: str, activity: PlanActivity,
             Cell(_value(start_total, language), value=start_total),
             Cell(_value(end_total, language), value=end_total),
         )))
-    rows.append(Row((
-        Cell(t("followup.report.baseline_target", unit=indicator.unit)),
-        Cell(_value(indicator.baseline, language), value=indicator.baseline),
-        Cell(_value(indicator.target, language), value=indicator.target),
-    )))
     return Table(
         (t("reports.col.organisation"), t("followup.col.value_start"),
          t("followup.col.value_latest")),
