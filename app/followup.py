@@ -12,13 +12,23 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from app.core import UserError
-from app.i18n import Translator
+from app.i18n import Translator, translator
+from app.messages import Reply, ReplyBuilder
 from app.ports import Store
+from app.wording import format_day
 from domain.calendar import local_datetime
 from domain.document import Datasets, Document
-from domain.followup import FollowUpFigures, PlanMilestone, StatusFollowUp
+from domain.followup import (
+    FollowUpFigures,
+    PlanMilestone,
+    StatusFollowUp,
+    milestone_reminders,
+)
 from domain.followup_report import build_follow_up, follow_up_dataset
+from domain.followup_words import owners_short, scope_text
 from domain.plan import PlanActivity
+from domain.reminders import Reminder
+from domain.report_words import local_date
 
 
 def milestones(store: Store, activities: Sequence[PlanActivity] | None = None
@@ -27,6 +37,40 @@ def milestones(store: Store, activities: Sequence[PlanActivity] | None = None
 
     plan = list(activities) if activities is not None else store.reports.plan_activities()
     return store.followup.milestones(plan)
+
+
+def milestone_reminders_due(store: Store, now: datetime, lookback: timedelta
+                            ) -> list[Reminder]:
+    """The milestone reminders due at `now` (rule `milestone`), for the scheduler: one place,
+    whatever the outbox that sends them (`scheduler.reminders`)."""
+
+    found = milestones(store)
+    return milestone_reminders(found, store.followup.contacts(found), now=now,
+                               lookback=lookback)
+
+
+def render_milestone_reminder(store: Store, reminder: Reminder, language: str
+                              ) -> Reply | None:
+    """The message of a milestone reminder as the plan stands now; None when the milestone
+    is gone, done, or has another date than the reminder was planned for."""
+
+    t = translator(language)
+    wanted = reminder.meeting_id.removeprefix("milestone:")
+    milestone = next((m for m in milestones(store) if m.id == wanted), None)
+    if milestone is None or milestone.done or (
+        local_date(reminder.meeting_start) != milestone.due
+    ):
+        return None
+    organisations = {o.id: o.short_name for o in store.plan.organisations()}
+    params = {"title": milestone.title, "date": format_day(t, milestone.due),
+              "scope": scope_text(t, milestone),
+              "owners": owners_short(milestone.owners, organisations), "id": milestone.id}
+    return (
+        ReplyBuilder(heading=t("reminder.milestone.title", **params))
+        .paragraph(t("reminder.milestone.body", **params))
+        .paragraph(t("reminder.milestone.hint", **params))
+        .build()
+    )
 
 
 def status_followup(

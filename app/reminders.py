@@ -17,6 +17,10 @@ REPORT_ACTION = "report.open"
 def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | None:
     """The message for one reminder as the schedule stands now; None if the meeting is gone."""
 
+    if reminder.rule == "milestone":
+        from app.followup import render_milestone_reminder
+
+        return render_milestone_reminder(store, reminder, language)
     t = translator(language)
     group = store.calendar.group(reminder.group_id)
     meeting = _meeting(store, reminder)

@@ -21,9 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from domain.calendar import (
+    is_working_day,
+    local_datetime,
+    previous_working_day,
+    swedish_days_off,
+)
 from domain.plan import PlanActivity
+from domain.reminders import Reminder
 
 # Units whose values add up over organisations (folded to lower case).
 ADDITIVE_UNITS = frozenset({
@@ -147,20 +154,46 @@ def milestone_view(milestones: Iterable[PlanMilestone], today: date) -> Mileston
 
 
 def reminder_day(milestone: PlanMilestone) -> date:
-    return milestone.due - timedelta(days=milestone.remind_days_before)
+    """`remind_days_before` days before the due date, or the working day before that."""
+
+    day = milestone.due - timedelta(days=milestone.remind_days_before)
+    days_off = swedish_days_off((day.year - 1, day.year))
+    return day if is_working_day(day, days_off) else previous_working_day(day, days_off)
 
 
-def reminders_due(
-    milestones: Iterable[PlanMilestone], today: date, *, lookback_days: int = 7
-) -> list[PlanMilestone]:
-    """The milestones whose reminder is due today (or was due in the last `lookback_days`,
-    for a scheduler that was down): not done, not yet past their due date."""
+def milestone_reminders(
+    milestones: Iterable[PlanMilestone],
+    contacts: Mapping[str, Sequence[str]],
+    *,
+    now: datetime,
+    lookback: timedelta,
+    send_at: time = time(9, 0),
+) -> list[Reminder]:
+    """The milestone reminders due at `now` (or within `lookback` before it, for a scheduler
+    that was down): for each milestone not done and not yet past its due date, one to the
+    group that carries it and one to each owner contact (`contacts`: milestone id → person
+    ids). A milestone of the whole plan has no group to be posted in and is not reminded:
+    give it an activity or a goal area. The key names the milestone and its due date, so a
+    moved date reminds again and a repeat never does."""
 
-    return [
-        m for m in milestones
-        if not m.done and reminder_day(m) <= today <= m.due
-        and (today - reminder_day(m)).days <= lookback_days
-    ]
+    found: list[Reminder] = []
+    for milestone in milestones:
+        if milestone.done or milestone.group_id is None:
+            continue
+        at = local_datetime(reminder_day(milestone), send_at)
+        due_end = local_datetime(milestone.due, time(23, 59))
+        if not (now - lookback <= at <= now) or now > due_end:
+            continue
+        part = f"milestone:{milestone.id}:{milestone.due.isoformat()}"
+        recipients = ["channel", *(f"person:{p}" for p in contacts.get(milestone.id, ()))]
+        for recipient in recipients:
+            found.append(Reminder(
+                key=f"{part}|milestone|{recipient}", rule="milestone",
+                group_id=milestone.group_id, meeting_id=f"milestone:{milestone.id}",
+                series_id="", meeting_start=local_datetime(milestone.due, send_at),
+                recipient=recipient, due_at=at,
+            ))
+    return found
 
 
 def adds_up(unit: str) -> bool:

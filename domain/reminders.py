@@ -35,6 +35,8 @@ Rule = Literal[
     "convener_prepare",
     "day_before",
     "after_meeting",
+    # Before a milestone of the plan (`domain.followup.milestone_reminders`): no meeting.
+    "milestone",
 ]
 RULES: tuple[Rule, ...] = (
     "update_request",

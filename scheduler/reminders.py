@@ -47,6 +47,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.followup import milestone_reminders_due
 from app.i18n import translator
 from app.messages import Reply
 from app.reminders import render_reminder
@@ -198,9 +199,12 @@ class ReminderService:
                 since = previous_meeting_start(all_meetings, meeting)
                 reported[meeting.id] = store.reminders.reported_since(group.id, since)
         deliveries: list[Delivery] = []
-        for reminder in due_reminders(
-            meetings, rules, audiences, reported, now=now, lookback=self.lookback
-        ):
+        for reminder in [
+            *due_reminders(meetings, rules, audiences, reported, now=now,
+                           lookback=self.lookback),
+            # The plan's milestones (rule `milestone`): app/followup.py plans them.
+            *milestone_reminders_due(store, now, self.lookback),
+        ]:
             for platform in self._platforms_for(store, reminder):
                 deliveries.append(Delivery(reminder, platform))
         return deliveries

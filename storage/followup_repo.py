@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, func, select, true, update
+from sqlalchemy import ColumnElement, Select, String, false, func, select, true, update
 from sqlalchemy.orm import Session
 
 from domain.followup import (
@@ -37,7 +37,9 @@ U = mu.Update
 
 
 def _live() -> ColumnElement[bool]:
-    return U.withdrawn == False  # noqa: E712  (an equality: PostgreSQL's index condition)
+    # `= false` as a literal, not a bound parameter: it is what the partial index
+    # `ix_updates_activity_org_latest` (live updates only) is made for, on both databases.
+    return U.withdrawn == false()
 
 
 def _number(raw: Any) -> float | None:
@@ -92,6 +94,28 @@ class SqlFollowUp:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def contacts(self, milestones: Sequence[PlanMilestone]) -> dict[str, list[str]]:
+        """Milestone id → its owners' contacts in the group that carries it: each owner
+        organisation's representative in the group's rotation (active, direct reminders on)."""
+
+        groups = {m.group_id for m in milestones if m.group_id is not None}
+        if not groups:
+            return {}
+        rows = self.session.execute(
+            select(m.Representative.group_id, m.Representative.organisation_id, m.Person.id)
+            .join(m.Person, m.Person.id == m.Representative.person_id)
+            .where(m.Representative.group_id.in_(sorted(groups)), m.Representative.active,
+                   m.Person.active, m.Person.reminders_dm)
+            .order_by(m.Representative.organisation_id)
+        ).all()
+        found: dict[str, list[str]] = {}
+        for milestone in milestones:
+            found[milestone.id] = [
+                person for group, org, person in rows
+                if group == milestone.group_id and org in milestone.owners
+            ]
+        return found
 
     # -- budget ------------------------------------------------------------------------------
 

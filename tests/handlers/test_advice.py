@@ -16,13 +16,14 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from app.dispatch import Dispatcher
+from app.followup import milestone_reminders_due
 from app.i18n import catalog, placeholders, translator
 from app.messages import Command, Platform, Reply
 from app.reminders import render_reminder
@@ -349,6 +350,14 @@ def follow_up_usage(chat: Chat) -> None:
         AMIR, words(chat, "milstolpar", "milestones"))))
     chat.follow(AMIR, chat.gives("followup.error.follow_up_usage", chat.say(
         AMIR, words(chat, "uppföljning 2025 2026", "follow-up 2025 2026"))), values)
+    # The reminder two weeks before the June SRO, to the chefsgrupp and the owners' contacts.
+    with chat.stores() as store:
+        planned = milestone_reminders_due(store, datetime(2027, 5, 27, 7, 0, tzinfo=UTC),
+                                          timedelta(days=1))
+        found = next(r for r in planned if r.meeting_id == "milestone:sro-juni-2027")
+        reply = render_reminder(store, found, chat.language)
+        assert reply is not None
+    chat.follow(AMIR, chat.gives("reminder.milestone.hint", reply.plain_text()))
 
 
 # Each scenario, and the catalog texts it produces and follows (checked as it runs).
@@ -383,7 +392,7 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
     follow_up_usage: frozenset({
         "followup.error.milestones_usage", "followup.milestones.hint",
         "followup.error.milestone_usage", "followup.milestones.done_hint",
-        "followup.error.follow_up_usage"}),
+        "followup.error.follow_up_usage", "reminder.milestone.hint"}),
     report_usage: frozenset({"reports.error.summary_usage", "reports.error.export_usage",
                              "reports.error.summary_not_member", "reports.chat.file_hint"}),
 }
