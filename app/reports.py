@@ -182,7 +182,7 @@ def status_rows(
     return status_dataset(
         t, t.language, activities=data.activities, organisations=data.organisations,
         figures=data.figures, period=data.period, stale_after_days=options.stale_after_days,
-        goal_areas=goal_areas,
+        goal_areas=goal_areas, followup=data.followup,
     )
 
 

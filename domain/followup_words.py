@@ -11,20 +11,23 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from domain.document import CellValue, Column, Dataset
 from domain.followup import (
     BudgetSum,
     OrganisationValue,
     PlanBudgetLine,
     PlanMilestone,
+    StatusFollowUp,
     budget_area,
     budget_by_area,
     budget_by_funding,
+    latest_per_organisation,
     milestone_view,
     total,
 )
 from domain.joint_status import STATUS_RANK
 from domain.plan import PlanActivity, PlanIndicator
-from domain.report_words import Translate, long_date, status_text
+from domain.report_words import Translate, local_date, long_date, status_text
 from domain.updates import format_value
 
 # Milestones the page names: every overdue one, and this many coming.
@@ -146,3 +149,84 @@ def indicator_value_text(
         f"{organisations.get(v.organisation_id, v.organisation_id)} "
         f"{format_value(v.value, language)}" for v in values)
     return shown, t("followup.indicator.per_organisation", parts=parts)
+
+
+def status_parts(
+    t: Translate, language: str, followup: StatusFollowUp, activities: Sequence[PlanActivity],
+    organisations: Mapping[str, str], statuses: Mapping[str, str | None], filename: str,
+) -> tuple[Dataset, ...]:
+    """The status's spreadsheet parts of the follow-up: the budget lines with the status of
+    what they fund, each indicator's latest value per organisation (and the total where the
+    unit adds up), and the milestones."""
+
+    by_code = {a.code: a for a in activities}
+    values = latest_per_organisation(followup.values)
+    budget = Dataset(
+        title=t("followup.sheet.budget"),
+        columns=(
+            Column("id", t("followup.col.id"), width=24),
+            Column("budget_line", t("followup.col.budget_line"), width=40),
+            Column("goal_area", t("reports.col.goal_area"), width=10),
+            Column("scope", t("followup.col.scope"), width=10),
+            Column("funding", t("followup.col.funding"), width=30),
+            Column("budget_tkr", t("followup.col.budget_tkr"), "number", width=12),
+            Column("note", t("followup.col.note"), width=40),
+            Column("funded_status", t("followup.col.funded_status"), width=18),
+        ),
+        rows=[
+            (line.id, line.title, budget_area(line, by_code) or None,
+             line.activity_code or line.goal_area_code or t("followup.whole_plan_short"),
+             line.funding, line.budget_tkr, line.note or None,
+             status_text(t, funded_status(line, activities, statuses)))
+            for line in followup.budget
+            if line.activity_code is None or line.activity_code in by_code
+        ],
+        filename=filename, language=language,
+    )
+    indicator_rows: list[tuple[CellValue, ...]] = []
+    for activity in activities:
+        for indicator in activity.indicators:
+            per = values.get((activity.code, indicator.id), {})
+            for org, value in sorted(per.items()):
+                indicator_rows.append((
+                    activity.code, indicator.name, indicator.unit,
+                    organisations.get(org, org), value.value, local_date(value.at),
+                    indicator.baseline, indicator.target))
+            summed = total(indicator.unit, (v.value for v in per.values()))
+            if summed is not None:
+                indicator_rows.append((
+                    activity.code, indicator.name, indicator.unit, t("reports.col.total"),
+                    summed, None, indicator.baseline, indicator.target))
+    indicators = Dataset(
+        title=t("followup.sheet.indicators"),
+        columns=(
+            Column("code", t("reports.col.code"), width=9),
+            Column("indicator", t("followup.col.indicator"), width=40),
+            Column("unit", t("followup.col.unit"), width=10),
+            Column("organisation", t("reports.col.organisation"), width=16),
+            Column("value", t("followup.col.value_latest"), "number", width=12),
+            Column("reported", t("reports.col.last_update"), "date", width=12),
+            Column("baseline", t("followup.col.baseline"), "number", width=12),
+            Column("target", t("followup.col.target"), "number", width=12),
+        ),
+        rows=indicator_rows, filename=filename, language=language,
+    )
+    milestones = Dataset(
+        title=t("followup.sheet.milestones"),
+        columns=(
+            Column("id", t("followup.col.id"), width=24),
+            Column("milestone", t("followup.col.milestone"), width=40),
+            Column("scope", t("followup.col.scope"), width=10),
+            Column("due", t("followup.col.due"), "date", width=12),
+            Column("owners", t("reports.col.owners"), width=24),
+            Column("done_at", t("followup.col.done_at"), "date", width=12),
+            Column("done_by", t("followup.col.done_by"), width=24),
+        ),
+        rows=[
+            (m.id, m.title, scope_text(t, m), m.due, owners_short(m.owners, organisations),
+             local_date(m.done_at) if m.done_at else None, m.done_by_name or None)
+            for m in sorted(followup.milestones, key=lambda m: (m.due, m.position))
+        ],
+        filename=filename, language=language,
+    )
+    return budget, indicators, milestones

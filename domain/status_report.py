@@ -43,7 +43,12 @@ from domain.document import (
     Table,
 )
 from domain.followup import PlanMilestone, StatusFollowUp, latest_per_organisation
-from domain.followup_words import budget_paragraph, indicator_value_text, milestones_paragraph
+from domain.followup_words import (
+    budget_paragraph,
+    indicator_value_text,
+    milestones_paragraph,
+    status_parts,
+)
 from domain.joint_status import JointStatus, joint_status
 from domain.plan import PlanActivity
 from domain.report_figures import ActivityFigures, IndicatorFigure, Period, StatusFigures
@@ -309,9 +314,11 @@ def status_dataset(
     period: Period,
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
     goal_areas: Collection[str] | None = None,
+    followup: StatusFollowUp | None = None,
 ) -> Datasets:
     """The status as typed rows: one per activity (a sheet per goal area), and one per
-    activity and organisation (a sheet of its own)."""
+    activity and organisation (a sheet of its own); with `followup`, sheets for the budget,
+    the indicators per organisation and the milestones (`domain.followup_words`)."""
 
     t = remembering(t)
     scope = _StatusScope.of(activities, figures, period, stale_after_days, goal_areas)
@@ -384,6 +391,11 @@ def status_dataset(
                     (end_day - day).days if day else None,
                 ))
     name = file_name(t, "status", plan_word(t), end_day)
+    in_scope = [a for _, _, items in areas for a in items]
+    extra = status_parts(
+        t, language, followup, in_scope, organisations,
+        {a.code: scope.standing(a).joint.status for a in in_scope}, name,
+    ) if followup is not None else ()
     return Datasets(
         title=t("reports.status.title_plain"),
         parts=(
@@ -415,6 +427,7 @@ def status_dataset(
                 filename=name,
                 language=language,
             ),
+            *extra,
         ),
         filename=name,
         language=language,

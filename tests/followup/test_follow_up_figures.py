@@ -196,3 +196,31 @@ def test_the_word_file_has_a_heading_per_part_and_a_chart_per_goal_area(
     assert len(doc.inline_shapes) == 3  # a chart per goal area
     assert date(2026, 12, 1).isoformat() in " ".join(
         c.text for t in doc.tables for row in t.rows for c in row.cells)
+
+
+@pytest.mark.usefixtures("year_of_updates")
+def test_the_status_workbook_has_budget_indicator_and_milestone_sheets(
+    synced_engine: Engine, dispatcher: Dispatcher, stores: StoreFactory
+) -> None:
+    start, end = year_bounds(2026, NOW)
+    expected = second_route(synced_engine, start, end)
+    file = export_file(dispatcher, stores, "export status xlsx", LINNEA)
+    book = load_workbook(io.BytesIO(file.content))
+    assert {"Budget", "Indikatorer", "Milstolpar"} <= set(book.sheetnames)
+    budget = book["Budget"]
+    header = [c.value for c in budget[1]]
+    rows = [dict(zip(header, (c.value for c in r), strict=True))
+            for r in budget.iter_rows(min_row=2)]
+    assert sum(r["Budget (tkr)"] for r in rows) == 20_800
+    # KB-3's line funds an activity nobody has reported on; GS-2's likewise.
+    assert {r["Id"]: r["Status för det som finansieras"] for r in rows}["ssn-samsjuklighet"] == (
+        "Ingen rapport")
+    sheet = book["Indikatorer"]
+    header = [c.value for c in sheet[1]]
+    values = {(r["Kod"], r["Organisation"]): r["Senaste"] for r in (
+        dict(zip(header, (c.value for c in row), strict=True))
+        for row in sheet.iter_rows(min_row=2))}
+    assert values[("VIP-1", "Totalt")] == expected["totals"][("VIP-1", "vip-inforandeplan")]
+    assert values[("VIP-1", "Fyrbodal")] == 2 and ("SP-1", "Totalt") not in values
+    milestones = [r[0].value for r in book["Milstolpar"].iter_rows(min_row=2)]
+    assert milestones[0] == "indikatorforslag-2026" and len(milestones) == 5
