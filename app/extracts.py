@@ -34,7 +34,7 @@ EXTRACT_PATH_PREFIX: Final = "/extract/"
 SECTIONS: Final = (
     "chat_identities", "memberships", "representatives", "updates", "changes_to_other_updates",
     "decisions", "next_steps", "schedule_changes", "calendar_links", "reminders",
-    "teams_conversations", "audit_entries",
+    "conversation_references", "audit_entries",
 )
 
 
@@ -107,7 +107,7 @@ _VALUE_LABELS: Final[dict[tuple[str, str], str]] = {
     ("reminders", "rule"): "gdpr.value.rule",
     ("reminders", "platform"): "gdpr.value.platform",
     ("reminders", "status"): "gdpr.value.delivery",
-    ("teams_conversations", "kind"): "gdpr.value.conversation",
+    ("conversation_references", "kind"): "gdpr.value.conversation",
     ("audit_entries", "action"): "gdpr.value.action",
     ("audit_entries", "outcome"): "gdpr.value.outcome",
 }

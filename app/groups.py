@@ -35,7 +35,7 @@ def take_group(
         if group is not None:
             return group, rest[1:]
     channel = ctx.command.channel_id
-    if channel and ctx.command.platform in ("slack", "teams"):
+    if channel:
         group = ctx.store.calendar.group_for_channel(ctx.command.platform, channel)
         if group is not None:
             return group, rest

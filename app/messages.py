@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-Platform = Literal["console", "slack", "teams"]
+# The name of the door a command came through ("console", "slack", …): see bot/doors.py.
+Platform = str
 Visibility = Literal["private", "channel"]
 
 
@@ -27,6 +28,9 @@ class Command:
     email: str | None = None
     # Platforms resend on timeouts; the same delivery id is handled once.
     delivery_id: str | None = None
+    # Characters of text one answer can carry on this door before it should be shortened
+    # (with a link to the whole); None: no limit (the console).
+    text_budget: int | None = None
 
 
 @dataclass(frozen=True)

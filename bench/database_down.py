@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.chat_latency import (  # noqa: E402
+from bench.chat_servers import (  # noqa: E402
     BOT_ACCOUNT,
     BOT_TOKEN,
     EXAMPLE,

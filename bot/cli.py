@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from app.i18n import Translator, translator
+from bot.config_file import config_check, load_config_file, report_problems, report_warnings
+from bot.doors import DOORS
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.logs import configure_logging
 from bot.settings import Settings, SetupError
-from domain.config import LoadResult, Problem, load_config_text
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 2
 DEMO_LOG = "samverkan-demo.log"
 
 log = logging.getLogger(__name__)
@@ -166,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     unlink = identities_sub.add_parser(
         "unlink", help="remove PERSON's learned identity on PLATFORM (configured ones stay)")
     unlink.add_argument("person", metavar="PERSON", help="person id")
-    unlink.add_argument("platform", choices=("slack", "teams"), metavar="PLATFORM",
-                        help="slack or teams")
+    unlink.add_argument("platform", choices=[door.name for door in DOORS], metavar="PLATFORM",
+                        help="the door: slack or teams")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -369,15 +369,15 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
 
 
 def teams_package(settings: Settings, t: Translator, output: Path) -> int:
+    from bot.runtime import COMMANDS
     from bot.teams.package import PackageError, build_package, manifest
-    from handlers.commands import ALL_COMMANDS
 
     try:
         document = manifest(
             app_id=settings.microsoft_app_id or "",
             public_base_url=settings.public_base_url,
             t=t,
-            specs=ALL_COMMANDS,
+            specs=COMMANDS.specs,
         )
     except PackageError as problem:
         print(t(problem.key), file=sys.stderr)
@@ -385,61 +385,6 @@ def teams_package(settings: Settings, t: Translator, output: Path) -> int:
     output.write_bytes(build_package(document))
     print(t("teams.package.written", file=output, count=len(
         document["bots"][0]["commandLists"][0]["commands"])))
-    return EXIT_OK
-
-
-def load_config_file(path: Path) -> LoadResult:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return LoadResult(None, [Problem("", None, "config.unreadable", {"detail": str(exc)})])
-    return load_config_text(text)
-
-
-def format_problem(t: Translator, file: str, problem: Problem, *, warning: bool = False) -> str:
-    params = dict(problem.params)
-    if "kind" in params:
-        params["kind"] = t(f"config.kind.{params['kind']}")
-    if params.get("why") == "":
-        params["why"] = t("calendar.weekend")  # a day off has its name; a weekend has none
-    params.setdefault("detail", "")
-    params.setdefault("allowed", "")
-    message = t(problem.code, **params)
-    path = problem.path or "-"
-    prefix = "config.warning_location" if warning else "config.location"
-    if problem.line is None:
-        return t(f"{prefix}_noline", file=file, path=path, message=message)
-    return t(prefix, file=file, line=problem.line, path=path, message=message)
-
-
-def report_problems(t: Translator, file: Path, result: LoadResult) -> None:
-    if result.problems:
-        print(t("config.header", file=file, count=len(result.problems)), file=sys.stderr)
-    for problem in result.problems:
-        print(format_problem(t, str(file), problem), file=sys.stderr)
-    report_warnings(t, file, result)
-
-
-def report_warnings(t: Translator, file: Path, result: LoadResult) -> None:
-    """Meeting dates that will not take place as written: worth knowing, not an error."""
-
-    if result.warnings:
-        print(t("config.warning_header", file=file), file=sys.stderr)
-    for warning in result.warnings:
-        print(format_problem(t, str(file), warning, warning=True), file=sys.stderr)
-
-
-def config_check(file: Path, t: Translator) -> int:
-    result = load_config_file(file)
-    if not result.ok or result.config is None:
-        report_problems(t, file, result)
-        return EXIT_PROBLEMS
-    config = result.config
-    report_warnings(t, file, result)
-    counts = (("organisations", config.organisations), ("people", config.people),
-              ("groups", config.groups), ("activities", config.plan.activities))
-    print(t("config.ok", file=file, counts=", ".join(
-        t(f"config.count.{kind}", count=len(items)) for kind, items in counts)))
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from typing import BinaryIO
 from app.extracts import build_extract
 from app.i18n import Translator
 from bot.cli_files import write_file
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM, local_datetime
@@ -29,8 +30,6 @@ from domain.disposal import total
 from domain.extract_link import FORMATS
 from scheduler.disposal import dispose
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 2
 CLI_ACTOR = "cli"
 
 

@@ -21,11 +21,10 @@ import json
 import sys
 
 from app.i18n import Translator
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.runtime import build_runtime
 from bot.settings import Settings
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 2
 CLI_ACTOR = "cli"
 PLATFORMS = ("slack", "teams")
 

@@ -1,6 +1,6 @@
 """Which messengers this installation sends through, from its settings.
 
-Slack and Teams add theirs when they are configured; without them, deliveries go to the log
+Each configured door (bot/doors.py) adds its own; without them, deliveries go to the log
 (cron checks, a bot not yet connected), and the demo prints them in the terminal.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.doors import DOORS
 from bot.runtime import Runtime
 from bot.settings import Settings
 from scheduler.messenger import LogMessenger, Messenger
@@ -19,15 +20,11 @@ def build_messengers(
     settings: Settings, stores: StoreFactory | None = None
 ) -> dict[str, Messenger]:
     messengers: dict[str, Messenger] = {}
-    if settings.slack_bot_token is not None and settings.slack_signing_secret is not None:
-        from bot.slack.server import slack_messenger
-
-        messengers["slack"] = slack_messenger(settings)
-    if settings.microsoft_app_id and stores is not None:
-        # Teams writes from the conversation references in the database: it needs the stores.
-        from bot.teams.server import teams_messenger
-
-        messengers["teams"] = teams_messenger(settings, stores)
+    for door in DOORS:
+        if door.configured(settings):
+            messenger = door.messenger(settings, stores)
+            if messenger is not None:
+                messengers[door.name] = messenger
     if not messengers:
         messengers["log"] = LogMessenger()
     return messengers

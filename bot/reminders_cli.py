@@ -8,15 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.i18n import Translator
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.messengers import reminder_service
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_datetime
 from scheduler.reminders import Delivery, RunReport
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 2
 
 
 def parse_now(text: str | None, t: Translator) -> datetime | None:

@@ -23,14 +23,13 @@ from app.reports import (
     midnight,
 )
 from bot.cli_files import write_file
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_date
 from domain.export_link import ExportKind
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 2
 BINARY = frozenset({"docx", "xlsx", "png"})
 
 

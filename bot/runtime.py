@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from app.core import Options
 from app.dispatch import Dispatcher
 from bot.settings import Settings
-from handlers.commands import COMMANDS
+
+# The one place outside handlers/ that knows the command modules: it registers them.
+from handlers.commands import COMMANDS as COMMANDS
 from storage.db import PATIENT, Patience, create_db_engine, upgrade
 from storage.repositories import StoreFactory, utc_now
 

@@ -12,13 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 from app.feed import group_feed, schedule_records
 from app.i18n import Translator
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_date
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 2
 
 
 def run_schedule(

@@ -8,15 +8,17 @@ import gc
 import logging
 import socket
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.feed import feed_for_token
 from app.i18n import Translator, translator
+from bot.doors import DOORS
 from bot.messengers import reminder_service
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -25,9 +27,6 @@ from scheduler.disposal import dispose_daily
 from scheduler.housekeeping import forget_old_deliveries
 from scheduler.runner import Ticker
 from storage.db import SERVING, is_current
-
-if TYPE_CHECKING:
-    from bot.teams.server import CredentialsFactory
 
 # Fewer, not longer, collections while serving: a full collection stops every thread for
 # 30-80 ms with this heap (measured under the latency bench); the defaults (700, 10, 10) ran
@@ -62,10 +61,7 @@ async def readyz(request: web.Request) -> web.Response:
     reachable, current = await asyncio.get_running_loop().run_in_executor(
         request.app[READINESS], check
     )
-    platforms = {
-        "slack": bool(settings.slack_bot_token and settings.slack_signing_secret),
-        "teams": bool(settings.microsoft_app_id),
-    }
+    platforms = {door.name: door.configured(settings) for door in DOORS}
     ready = reachable and current
     body = {
         "status": "ready" if ready else "not ready",
@@ -103,10 +99,10 @@ def create_app(
     *,
     with_scheduler: bool = True,
     dev: bool = False,
-    teams_credentials: CredentialsFactory | None = None,
+    door_options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> web.Application:
     """The web app; `dev` serves Teams without an app id (no authentication: loopback only,
-    see `serve`); `teams_credentials` replaces the Teams sign-in (local tests)."""
+    see `serve`); `door_options` are each door's own, by name (local tests: Teams' sign-in)."""
 
     app = web.Application()
     app[RUNTIME] = runtime
@@ -121,16 +117,8 @@ def create_app(
     app.router.add_get(r"/kalender/{token:[A-Za-z0-9_-]{16,64}}.ics", calendar_feed)
     app.router.add_get(EXPORT_PATH, export_route(runtime))
     app.router.add_get(EXTRACT_PATH, extract_route(runtime))
-    if runtime.settings.slack_bot_token and runtime.settings.slack_signing_secret:
-        from bot.slack.server import attach_slack
-
-        attach_slack(app, runtime)
-    if runtime.settings.microsoft_app_id or dev:
-        from bot.teams.server import attach_teams
-
-        attach_teams(app, runtime, dev=dev, credentials=teams_credentials)
-    elif runtime.settings.microsoft_app_password or runtime.settings.microsoft_app_tenant_id:
-        log.warning("teams not served: MICROSOFT_APP_ID is not set")
+    for door in DOORS:
+        door.attach(app, runtime, dev, door_options.get(door.name, {}) if door_options else {})
     if with_scheduler:
         reminders = reminder_service(runtime)
         ticker = Ticker(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 Role = Literal["member", "chef"]
@@ -61,5 +62,5 @@ class GroupInfo:
     id: str
     name: str
     short_name: str
-    slack_channel: str | None = None
-    teams_channel: str | None = None
+    # The group's channel on each door that has one: door name → the platform's channel id.
+    channels: Mapping[str, str] = field(default_factory=dict, hash=False)

@@ -137,9 +137,9 @@ def resolve_group(
             _require_member(ctx, group, action)
         return group
     channel = ctx.command.channel_id
-    if channel and ctx.command.platform in ("slack", "teams"):
-        column = "slack_channel" if ctx.command.platform == "slack" else "teams_channel"
-        by_channel = next((g for g in groups if getattr(g, column) == channel), None)
+    if channel:
+        door = ctx.command.platform
+        by_channel = next((g for g in groups if g.channels.get(door) == channel), None)
         if by_channel is not None and (
             by_channel.id in mine or ctx.actor.is_admin or not members_only
         ):

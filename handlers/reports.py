@@ -18,7 +18,7 @@ Rules chosen here:
 - Periods: `sedan <datum>` (until now), a year (`2026`), or a half-year (`vt2026` =
   January–June, `ht2026` = July–December: calendar halves, so the summer break belongs to
   one). A date without a year means the latest such date that has been.
-- Chat size: a report longer than the platform's budget (`CHAT_BUDGET`, characters) is cut
+- Chat size: a report longer than the door's budget (`Command.text_budget`, characters) is cut
   at a block or line boundary, and the reply says so and gives the link to the whole file.
 - A refusal names its reason: a summary is its group's members' and the administrators'
   (anyone may have the plan's status instead).
@@ -70,10 +70,6 @@ from domain.pnr import redact
 from domain.report_words import local_date
 from domain.text import fold
 
-# Characters of text one chat answer carries before it is shortened with a link to the file.
-# Slack: the door splits a reply into messages of 50 blocks, but a report should not flood a
-# channel; Teams: an Adaptive Card must stay under 28 KB, markup and UTF-8 included.
-CHAT_BUDGET: Final[dict[str, int | None]] = {"console": None, "slack": 12_000, "teams": 9_000}
 # Cells longer than this make a table a list of lines in chat (monospace tables do not wrap).
 CHAT_CELL: Final = 40
 
@@ -259,7 +255,7 @@ def document_reply(
         blocks.append(chat.Text(document.subtitle))
     for block in document.blocks:
         blocks.extend(chat_blocks(block))
-    budget = CHAT_BUDGET.get(ctx.command.platform)
+    budget = ctx.command.text_budget
     total = sum(_size(b) for b in blocks)
     if budget is not None and total > budget:
         room = budget - 600  # for the closing note with the link

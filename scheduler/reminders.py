@@ -192,7 +192,7 @@ class ReminderService:
             rules.update(store.reminders.rules(group.id))
             audiences[group.id] = GroupAudience(
                 group_id=group.id,
-                has_channel=bool(self._channel_platforms(group.slack_channel, group.teams_channel)),
+                has_channel=bool(self._channel_platforms(group.channels)),
                 members=tuple(Member(pid, dm) for pid, dm in store.reminders.members(group.id)),
             )
             for meeting in near:
@@ -209,8 +209,8 @@ class ReminderService:
                 deliveries.append(Delivery(reminder, platform))
         return deliveries
 
-    def _channel_platforms(self, slack: str | None, teams: str | None) -> list[str]:
-        platforms = [p for p, channel in (("slack", slack), ("teams", teams)) if channel]
+    def _channel_platforms(self, channels: Mapping[str, str]) -> list[str]:
+        platforms = list(channels)
         configured = [p for p in platforms if p in self.messengers]
         # Console and log messengers stand in for every channel (demo, dry runs).
         local = [p for p in self.messengers if p in ("console", "log")]
@@ -221,10 +221,11 @@ class ReminderService:
         if reminder.person_id is None:
             if group is None:
                 return []
-            return self._channel_platforms(group.slack_channel, group.teams_channel)
+            return self._channel_platforms(group.channels)
         known = store.reminders.platforms_of(reminder.person_id)
-        for platform in ("teams", "slack"):
-            if platform in known and platform in self.messengers:
+        # A person on several doors is written to once, on the first door registered.
+        for platform in self.messengers:
+            if platform in known:
                 return [platform]
         local = [p for p in self.messengers if p in ("console", "log")]
         return local[:1]
@@ -700,9 +701,7 @@ class ReminderService:
             if group is None:
                 raise LookupError("group_gone")
             if reminder.person_id is None:
-                address = {"slack": group.slack_channel, "teams": group.teams_channel}.get(
-                    delivery.platform
-                ) or group.id
+                address = group.channels.get(delivery.platform) or group.id
                 target = Target(
                     "channel",
                     delivery.platform,

@@ -23,8 +23,7 @@ def _group_info(row: m.Group) -> GroupInfo:
         id=row.id,
         name=row.name,
         short_name=row.short_name or row.name,
-        slack_channel=row.slack_channel,
-        teams_channel=row.teams_channel,
+        channels=row.channels(),
     )
 
 
@@ -55,7 +54,10 @@ class SqlCalendar:
         return [_group_info(row) for row in rows]
 
     def group_for_channel(self, platform: str, channel_id: str) -> GroupInfo | None:
-        column = m.Group.slack_channel if platform == "slack" else m.Group.teams_channel
+        column_name = m.Group.CHANNEL_COLUMNS.get(platform)
+        if column_name is None:
+            return None
+        column = getattr(m.Group, column_name)
         row = self.session.scalars(
             select(m.Group).where(column == channel_id, m.Group.active)
         ).first()

@@ -131,7 +131,7 @@ class SqlRegister:
                                .order_by(OutboxDelivery.due_at, OutboxDelivery.id))
         ]
         teams_ids = [i.user_id for i in identities if i.platform == "teams"]
-        data["teams_conversations"] = [
+        data["conversation_references"] = [
             _row(r, ("kind", "key", "tenant_id", "service_url", "updated_at"))
             for r in s.scalars(select(ConversationReferenceRow).where(
                 ConversationReferenceRow.kind == "personal",

@@ -99,6 +99,13 @@ class Group(Base):
     short_name: Mapped[str] = mapped_column(String(60), default="")
     slack_channel: Mapped[str | None] = mapped_column(String(64))
     teams_channel: Mapped[str | None] = mapped_column(String(300))
+
+    # The configuration's `[groups.channels]`, a column per door; read as a mapping by door.
+    CHANNEL_COLUMNS: ClassVar[dict[str, str]] = {"slack": "slack_channel", "teams": "teams_channel"}
+
+    def channels(self) -> dict[str, str]:
+        found = {door: getattr(self, column) for door, column in self.CHANNEL_COLUMNS.items()}
+        return {door: channel for door, channel in found.items() if channel}
     rotation_per: Mapped[str | None] = mapped_column(String(16))
     rotation_order: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -76,7 +76,7 @@ class SqlPlan:
         return [
             GroupInfo(
                 id=row.id, name=row.name, short_name=row.short_name or row.name,
-                slack_channel=row.slack_channel, teams_channel=row.teams_channel,
+                channels=row.channels(),
             )
             for row in rows
         ]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -24,6 +25,11 @@ from bot.settings import Settings
 from domain.config import Config, load_config_text
 from storage.db import create_db_engine, normalise_url, upgrade
 from storage.sync import sync_config
+
+# Property tests check behaviour, not speed: a busy machine (CI, parallel workers) must not
+# fail them on hypothesis' per-example deadline. Timings come from bench/.
+settings.register_profile("samverkan", deadline=None)
+settings.load_profile("samverkan")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "vastra-gotaland.toml"

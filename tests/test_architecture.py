@@ -1,9 +1,13 @@
-"""The shape of ARCHITECTURE.md, kept by walking every module's imports and calls with `ast`.
+"""The shape of docs/architecture.md, kept by walking every module's imports and calls with `ast`.
 
-Imports flow one way: domain ← storage ← handlers, scheduler ← bot. domain/ and handlers/
-import no platform library and no SQLAlchemy; Slack and Bot Framework stay in their own door;
-domain/ never reads the clock. Each rule is first shown to fail on a small synthetic source,
-so that a rule that can never fail is caught too.
+Imports flow one way: domain ← storage, reports ← app ← handlers ← bot, and scheduler ← bot.
+domain/, app/ and handlers/ import no platform library and no SQLAlchemy; scheduler/ no
+SQLAlchemy and no ORM model (the outbox is storage's); each platform stays in its own door
+(`bot/<name>/`), and doors never import each other; nothing outside handlers/ imports a command
+module except the one place that registers them; domain/ (its configuration schema aside),
+app/, handlers/, scheduler/ and reports/ never name a platform in code; there are no import
+cycles; domain/ never reads the clock. Each rule is first shown to fail on a small synthetic
+source, so that a rule that can never fail is caught too.
 """
 
 from __future__ import annotations
@@ -273,3 +277,210 @@ def test_the_domain_never_reads_the_clock() -> None:
         for line, call in clock_calls(source)
     ]
     assert problems == []
+
+
+# --- doors, commands, platform names, cycles ----------------------------------------------
+
+DOORS = ("bot/slack/", "bot/teams/")
+# The one module outside handlers/ that may import a command module: it registers them.
+REGISTRATION = {"bot/runtime.py": "handlers.commands"}
+# Code that must not name a platform (configuration schema aside: administrators write the
+# platform ids there).
+PLATFORM_FREE = ("domain/", "app/", "handlers/", "scheduler/", "reports/")
+PLATFORM_NAMED = ("domain/config.py",)
+PLATFORM_WORDS = ("slack", "teams")
+
+
+def door_violations(relpath: str, source: str) -> list[str]:
+    home = next((door for door in DOORS if relpath.startswith(door)), None)
+    if home is None:
+        return []
+    return sorted({
+        f"{relpath}:{line}: imports {module} (doors never import each other)"
+        for line, module in imported_modules(source)
+        for door in DOORS
+        if door != home and _within(module, door.rstrip("/").replace("/", "."))
+    })
+
+
+def command_violations(relpath: str, source: str) -> list[str]:
+    if relpath.startswith("handlers/"):
+        return []
+    allowed = REGISTRATION.get(relpath)
+    return sorted({
+        f"{relpath}:{line}: imports {module} (a command module outside handlers/)"
+        for line, module in imported_modules(source)
+        if _within(module, "handlers") and module != "handlers"
+        and not (allowed and _within(module, allowed))
+    })
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def platform_names(relpath: str, source: str) -> list[str]:
+    """Identifiers and strings (not docstrings, not comments) that name a platform."""
+
+    if not relpath.startswith(PLATFORM_FREE) or relpath in PLATFORM_NAMED:
+        return []
+    tree = ast.parse(source)
+    docstrings = _docstrings(tree)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        words: list[str] = []
+        if isinstance(node, ast.Name):
+            words.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.append(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            words.append(node.name)
+        elif isinstance(node, ast.arg):
+            words.append(node.arg)
+        elif isinstance(node, ast.keyword) and node.arg:
+            words.append(node.arg)
+        elif isinstance(node, ast.alias):
+            words.append(node.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            words.append(node.module)
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docstrings):
+            words.append(node.value)
+        for word in words:
+            if any(platform in word.lower() for platform in PLATFORM_WORDS):
+                found.add(f"{relpath}:{getattr(node, 'lineno', '?')}: names {word[:40]!r}")
+    return sorted(found)
+
+
+def module_name(relpath: str) -> str:
+    name = relpath.removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+
+def import_cycles(sources: dict[str, str]) -> list[list[str]]:
+    """Cycles among the project's modules (lazy imports count: a cycle is a cycle)."""
+
+    modules = {module_name(relpath) for relpath in sources}
+    graph: dict[str, set[str]] = {}
+    for relpath, source in sources.items():
+        edges = graph.setdefault(module_name(relpath), set())
+        for _line, module in imported_modules(source):
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module and module != module_name(relpath):
+                edges.add(module)
+    # Tarjan's strongly connected components; any with more than one module is a cycle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+@pytest.mark.parametrize(
+    ("check", "relpath", "source", "expected"),
+    [
+        (door_violations, "bot/slack/x.py", "from bot.teams.cards import card\n",
+         "imports bot.teams.cards"),
+        (door_violations, "bot/teams/x.py", "def f():\n    import bot.slack.blocks\n",
+         "x.py:2: imports bot.slack.blocks"),
+        (command_violations, "bot/web.py", "from handlers.reports import handle_status\n",
+         "imports handlers.reports"),
+        (command_violations, "scheduler/x.py", "from handlers import updates\n",
+         "imports handlers.updates"),
+        (command_violations, "app/x.py", "import handlers.notes\n", "imports handlers.notes"),
+        (command_violations, "bot/cli.py", "from handlers.commands import COMMANDS\n",
+         "imports handlers.commands"),
+        (platform_names, "app/x.py", "x = {'slack': 1}\n", "names 'slack'"),
+        (platform_names, "handlers/x.py", "def f(g):\n    return g.teams_channel\n",
+         "names 'teams_channel'"),
+        (platform_names, "scheduler/x.py", "from bot.slack import blocks\n", "names 'bot.slack'"),
+        (platform_names, "domain/x.py", "def for_slack():\n    pass\n", "names 'for_slack'"),
+        (platform_names, "reports/x.py", "TEAMS_LIMIT = 1\n", "names 'TEAMS_LIMIT'"),
+    ],
+)
+def test_door_command_and_platform_rules_catch(check, relpath: str, source: str,
+                                               expected: str) -> None:
+    problems = check(relpath, source)
+    assert any(expected in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("check", "relpath", "source"),
+    [
+        (door_violations, "bot/slack/x.py", "from bot.runtime import Runtime\nimport bot.door\n"),
+        (door_violations, "bot/web.py", "from bot.slack.server import attach_slack\n"),
+        (command_violations, "handlers/x.py", "from handlers import updates\n"),
+        (command_violations, "bot/runtime.py", "from handlers.commands import COMMANDS\n"),
+        (command_violations, "bot/x.py", "from app.reports import build_file\n"),
+        (platform_names, "app/x.py", '"""Slack shows it as a modal."""\n# Teams too\nx = 1\n'),
+        (platform_names, "domain/config.py", "slack_user_id = 'U123'\n"),
+        (platform_names, "bot/slack/x.py", "SLACK = 1\n"),
+    ],
+)
+def test_door_command_and_platform_rules_allow(check, relpath: str, source: str) -> None:
+    assert check(relpath, source) == []
+
+
+def test_the_cycle_rule_catches_a_cycle_through_a_lazy_import() -> None:
+    sources = {
+        "bot/a.py": "from bot.b import x\n",
+        "bot/b.py": "def f():\n    from bot import a\n",
+        "bot/c.py": "from bot.a import y\n",
+    }
+    assert import_cycles(sources) == [["bot.a", "bot.b"]]
+    assert import_cycles({"bot/a.py": "from bot.b import x\n", "bot/b.py": "x = 1\n"}) == []
+
+
+def test_doors_never_import_each_other() -> None:
+    assert [p for r, s in project_files("bot") for p in door_violations(r, s)] == []
+
+
+def test_no_command_module_is_imported_outside_handlers() -> None:
+    assert [p for r, s in project_files(*PACKAGES) for p in command_violations(r, s)] == []
+
+
+def test_the_core_never_names_a_platform() -> None:
+    assert [p for r, s in project_files(*PACKAGES) for p in platform_names(r, s)] == []
+
+
+def test_no_import_cycles() -> None:
+    assert import_cycles(dict(project_files(*PACKAGES))) == []
+
+
+def test_the_architecture_document_names_every_package() -> None:
+    document = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    for package in PACKAGES:
+        assert f"{package}/" in document, package

@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from app.i18n import Translator, translator
 from app.messages import Command, Form, FormField, FormSubmission, Reply
-from bot.cli import EXIT_OK, EXIT_PROBLEMS, load_config_file, report_problems
+from bot.config_file import load_config_file, report_problems
 from bot.console.clock import DemoClock, DemoMessenger, DemoReminders, parse_start
 from bot.console.render import render
+from bot.exits import EXIT_OK, EXIT_PROBLEMS
 from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings

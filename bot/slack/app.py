@@ -49,6 +49,7 @@ from app.messages import (
 )
 from bot.slack.blocks import (
     FORM_CALLBACK,
+    TEXT_BUDGET,
     form_errors,
     form_view,
     reply_blocks,
@@ -104,6 +105,7 @@ class SlackDoor:
             channel_id=channel_id,
             email=await self.email_of(user_id),
             delivery_id=delivery_id,
+            text_budget=TEXT_BUDGET,
         )
 
     def messages(self, reply: Reply) -> list[dict[str, Any]]:

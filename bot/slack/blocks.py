@@ -32,6 +32,9 @@ MAX_SECTION = 3000
 MAX_FIELDS = 10
 MAX_FIELD = 2000
 MAX_HEADER = 150
+# A report is not to flood a channel: past this many characters the answer is shortened, with a
+# link to the whole (the door itself splits a long reply into messages of 50 blocks).
+TEXT_BUDGET = 12_000
 MAX_ACTIONS = 25
 MAX_BUTTON = 75
 MAX_MODAL_TITLE = 24

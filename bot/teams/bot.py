@@ -51,6 +51,7 @@ from app.messages import Command, FormSubmission, Reply, Text
 from app.reminders import REPORT_ACTION
 from bot.teams.cards import (
     FORM_ACTION,
+    TEXT_BUDGET,
     Card,
     FormTooLarge,
     fallback_text,
@@ -234,6 +235,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             channel_id=origin.channel_id,
             email=await self._email(turn_context, origin),
             delivery_id=delivery_id(activity),
+            text_budget=TEXT_BUDGET,
         )
         await self._run(turn_context, origin, lambda: self.dispatcher.handle(command))
 
@@ -262,6 +264,7 @@ class TeamsDoor(ActivityHandler):  # type: ignore[misc]
             command = Command(
                 platform="teams", user_id=origin.user_id, text=REPORT_COMMAND,
                 channel_id=origin.channel_id, email=await self._email(turn_context, origin),
+                text_budget=TEXT_BUDGET,
             )
             await self._run(turn_context, origin, lambda: self.dispatcher.handle(command))
             return

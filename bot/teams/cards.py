@@ -51,6 +51,9 @@ CARD_BUDGET = 24 * 1024
 # No one element may take more than this, so that any element fits a card of its own.
 PIECE_BUDGET = 12 * 1024
 MAX_TEXT = 2000
+# Characters of a report shown in one answer before it is shortened with a link to the whole:
+# an Adaptive Card must stay under 28 KB, markup and UTF-8 included.
+TEXT_BUDGET = 9_000
 MAX_BUTTONS = 5
 MAX_CHOICE_TITLE = 120
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import translator
-from bot.cli import EXIT_OK
 from bot.console.demo import run_demo
+from bot.exits import EXIT_OK
 from bot.settings import Settings
 from storage import models_updates as mu
 from storage.db import create_db_engine

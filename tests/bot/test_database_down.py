@@ -165,7 +165,8 @@ def drive(runtime: Runtime, slack: FakeSlackApi, bf: FakeBotFramework | None,
 
     async def main() -> T:
         sign_in = FakeSignIn(bf) if bf is not None else None
-        app = create_app(runtime, with_scheduler=False, teams_credentials=sign_in)
+        app = create_app(runtime, with_scheduler=False,
+                         door_options={"teams": {"credentials": sign_in}})
         async with TestClient(TestServer(app, host=LOOPBACK, port=0)) as client:
             teams = Teams(client, bf) if bf is not None else None
             return await scenario(Slack(client, slack), teams, client)

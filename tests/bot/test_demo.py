@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import translator
-from bot.cli import EXIT_OK
 from bot.console.demo import run_demo
 from bot.console.render import CONSOLE_WIDTH
+from bot.exits import EXIT_OK
 from bot.settings import Settings
 from handlers.commands import ALL_COMMANDS
 from storage import models_updates as mu

@@ -195,7 +195,7 @@ def test_the_json_extract_holds_each_kind_of_data_about_the_person(
     assert [c["reason"] for c in data["schedule_changes"]] == ["LINNEA-MOVE"]
     assert [f["group_id"] for f in data["calendar_links"]] == ["arbetsgrupp"]
     assert [r["meeting_id"] for r in data["reminders"]] == ["m-k-linnea"]
-    assert [c["key"] for c in data["teams_conversations"]] == [LINNEA_TEAMS]
+    assert [c["key"] for c in data["conversation_references"]] == [LINNEA_TEAMS]
     details = [a["detail"] for a in data["audit_entries"]]
     assert "LINNEA-AUDIT" in details
 

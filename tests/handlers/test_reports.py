@@ -21,10 +21,11 @@ from app.i18n import translator
 from app.messages import Attachment, Command, FormSubmission, Reply, Table, Text
 from app.reports import open_export, status_document
 from app.updates import FORM_ID
+from bot.slack.blocks import TEXT_BUDGET as SLACK_BUDGET
+from bot.teams.cards import TEXT_BUDGET as TEAMS_BUDGET
 from domain.document import Document
 from domain.signed_link import Refused
 from handlers.commands import COMMANDS
-from handlers.reports import CHAT_BUDGET
 from storage import models as m
 from storage import models_reports as mr
 from storage.repositories import StoreFactory
@@ -254,9 +255,10 @@ def test_a_long_report_is_shortened_in_chat_with_the_link_to_the_file(
                "on_track", f"Lägesrapport nummer {n} " + "med en längre text " * 12,
                next_steps="Nästa steg " * 10, risks="Risk " * 10)
     clock.now = NOW
-    chat = say(dispatcher, "sammanfattning arbetsgrupp", person=user, platform=platform)
-    budget = CHAT_BUDGET[platform]
-    assert budget is not None and len(text_of(chat)) <= budget + 200
+    budget = {"slack": SLACK_BUDGET, "teams": TEAMS_BUDGET}[platform]
+    chat = say(dispatcher, "sammanfattning arbetsgrupp", person=user, platform=platform,
+               text_budget=budget)
+    assert len(text_of(chat)) <= budget + 200
     last = chat.blocks[-1]
     assert isinstance(last, Text) and "/export/" in last.text
     assert last.text.startswith("Rapporten är förkortad här i chatten")

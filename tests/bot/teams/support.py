@@ -220,7 +220,7 @@ def drive(
 
     async def run() -> T:
         app = create_app(runtime, with_scheduler=False, dev=dev,
-                         teams_credentials=sign_in or FakeSignIn(fake))
+                         door_options={"teams": {"credentials": sign_in or FakeSignIn(fake)}})
         if prepare is not None:
             prepare(app)
         server = TestServer(app, host=LOOPBACK, port=0)
