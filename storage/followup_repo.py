@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, false, func, select, true, update
+from sqlalchemy import ColumnElement, Select, String, false, func, select, text, true, update
 from sqlalchemy.orm import Session
 
 from domain.followup import (
@@ -212,6 +212,11 @@ class SqlFollowUp:
         """The year `start` ≤ t ≤ `end` per activity and organisation, per indicator and
         organisation, the milestones, the budget lines and the year's decisions."""
 
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The planner prices these thousands of one-row seeks above `jit_above_cost`, and
+            # compiling them took longer than running them (measured at a million updates,
+            # `bench/reports.py`): no JIT for the rest of this unit of work.
+            self.session.execute(text("SET LOCAL jit = off"))
         return FollowUpFigures(
             year=year,
             organisations=tuple(self._organisation_years(start, end, goal_areas)),
@@ -234,10 +239,10 @@ class SqlFollowUp:
         w = wanted.subquery("wanted")
         org = m.Organisation
 
-        def seek(*, until: datetime | None = None, before: datetime | None = None,
-                 since: datetime | None = None) -> Select[Any]:
-            query = select(U.id).where(U.activity_code == w.c.code, U.organisation_id == org.id,
-                                       _live())
+        def seek(*columns: Any, until: datetime | None = None,
+                 before: datetime | None = None, since: datetime | None = None) -> Select[Any]:
+            query = select(*columns).where(U.activity_code == w.c.code,
+                                         U.organisation_id == org.id, _live())
             if until is not None:
                 query = query.where(U.created_at <= until)
             if before is not None:
@@ -252,28 +257,34 @@ class SqlFollowUp:
                    U.created_at >= start, U.created_at <= end)
             .scalar_subquery()
         )
-        pairs = (
-            select(
-                w.c.code, org.id.label("org"),
-                seek(before=start).scalar_subquery().label("start_id"),
-                seek(until=end).scalar_subquery().label("end_id"),
-                seek(until=end, since=start).scalar_subquery().label("year_id"),
-                count.label("updates"),
+        pairs = select(w.c.code, org.id.label("org")).select_from(w).join(org, true())
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Status at both ends in one index-only scan each (the index ends with the
+            # status), through LATERAL joins, as `SqlReports._organisation_statuses` does.
+            then = seek(U.status, before=start).lateral("then")
+            now = seek(U.status, U.id, until=end).lateral("now")
+            pairs = (pairs.add_columns(then.c.status.label("status_start"),
+                                       now.c.status.label("status_end"),
+                                       now.c.id.label("end_id"))
+                     .outerjoin(then, true()).outerjoin(now, true()))
+        else:
+            # SQLite has no LATERAL: a seek per value, each read from the index alone.
+            pairs = pairs.add_columns(
+                seek(U.status, before=start).scalar_subquery().label("status_start"),
+                seek(U.status, until=end).scalar_subquery().label("status_end"),
+                seek(U.id, until=end).scalar_subquery().label("end_id"),
             )
-            .select_from(w).join(org, true())
-            .subquery("pairs")
-        )
-        at_start = U.__table__.alias("at_start")
-        at_end = U.__table__.alias("at_end")
+        found = pairs.add_columns(count.label("updates")).subquery("pairs")
+        # The latest update at the end is the year's latest when it is of the year: its text
+        # (what was done) is read from the table for those pairs only.
         in_year = U.__table__.alias("in_year")
         rows = self.session.execute(
-            select(pairs.c.code, pairs.c.org, at_start.c.status, at_end.c.status,
-                   pairs.c.updates, in_year.c.summary, in_year.c.next_steps,
+            select(found.c.code, found.c.org, found.c.status_start, found.c.status_end,
+                   found.c.updates, in_year.c.summary, in_year.c.next_steps,
                    in_year.c.created_at)
-            .outerjoin(at_start, at_start.c.id == pairs.c.start_id)
-            .outerjoin(at_end, at_end.c.id == pairs.c.end_id)
-            .outerjoin(in_year, in_year.c.id == pairs.c.year_id)
-            .where(pairs.c.end_id.is_not(None))
+            .outerjoin(in_year, (in_year.c.id == found.c.end_id)
+                       & (in_year.c.created_at >= start))
+            .where(found.c.status_end.is_not(None))
         ).all()
         return [
             OrganisationYear(code, org_id, before, after, int(n or 0), summary or "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.i18n import translator
-from bot.cli import format_problem
+from bot.config_file import format_problem
 from domain.config import load_config_text
 from tests.domain.test_config import found, marker_line
 
