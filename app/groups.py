@@ -9,12 +9,23 @@ from domain.text import fold
 GROUP_FLAGS = ("--grupp", "--group", "grupp:", "group:")
 
 
-def _match(ctx: Context, word: str) -> GroupInfo | None:
+def group_named(ctx: Context, word: str) -> GroupInfo | None:
+    """The active group a word names: its id, short name or name, in any case and diacritics."""
+
     wanted = fold(word)
     for group in ctx.store.calendar.groups():
-        if wanted in (fold(group.id), fold(group.short_name)):
+        if wanted in (fold(group.id), fold(group.short_name), fold(group.name)):
             return group
     return None
+
+
+def channel_group(ctx: Context) -> GroupInfo | None:
+    """The group whose channel the command came from, on the door it came through."""
+
+    channel = ctx.command.channel_id
+    if not channel:
+        return None
+    return ctx.store.calendar.group_for_channel(ctx.command.platform, channel)
 
 
 def take_group(
@@ -31,14 +42,12 @@ def take_group(
     if group is not None:
         return group, rest
     if rest:
-        group = _match(ctx, rest[0])
+        group = group_named(ctx, rest[0])
         if group is not None:
             return group, rest[1:]
-    channel = ctx.command.channel_id
-    if channel:
-        group = ctx.store.calendar.group_for_channel(ctx.command.platform, channel)
-        if group is not None:
-            return group, rest
+    group = channel_group(ctx)
+    if group is not None:
+        return group, rest
     own = my_groups(ctx)
     if len(own) == 1:
         return own[0], rest
@@ -53,7 +62,7 @@ def _flagged(ctx: Context, args: list[str]) -> tuple[GroupInfo | None, list[str]
     rest = list(args)
     for index, word in enumerate(rest):
         if fold(word) in GROUP_FLAGS and index + 1 < len(rest):
-            group = _match(ctx, rest[index + 1])
+            group = group_named(ctx, rest[index + 1])
             if group is None:
                 raise UserError("group.unknown", group=rest[index + 1], choices=group_choices(ctx))
             del rest[index : index + 2]
@@ -70,19 +79,21 @@ def take_named_group(ctx: Context, args: list[str]) -> tuple[GroupInfo | None, l
     if group is not None:
         return group, rest
     for index, word in enumerate(rest):
-        group = _match(ctx, word)
+        group = group_named(ctx, word)
         if group is not None:
             return group, rest[:index] + rest[index + 1:]
     return None, rest
 
 
 def my_groups(ctx: Context) -> list[GroupInfo]:
+    """The person's active groups, by id: the same order in every answer that lists them."""
+
     groups = []
     for membership in ctx.store.people.memberships(ctx.actor.id):
         group = ctx.store.calendar.group(membership.group_id)
         if group is not None:
             groups.append(group)
-    return groups
+    return sorted(groups, key=lambda group: group.id)
 
 
 def group_choices(ctx: Context, *, all_groups: bool = False) -> str:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.core import Context, UserError
+from app.groups import channel_group, group_named, my_groups
 from app.messages import Reply, ReplyBuilder
 from app.schedule_text import Names, convener_text, schedule_of
 from app.wording import format_day, local_day
@@ -122,28 +123,20 @@ def resolve_group(
     """The group a command is about. `members_only=False` leaves the check of who may act to
     the caller (a convener need not be a member of the group)."""
 
-    groups = ctx.store.plan.groups()
-    mine = _member_of(ctx)
-    own = [g for g in groups if g.id in mine]
+    own = my_groups(ctx)
     if word is not None:
-        wanted = fold(word)
-        group = next(
-            (g for g in groups if wanted in (fold(g.id), fold(g.short_name), fold(g.name))), None
-        )
+        group = group_named(ctx, word)
         if group is None:
             raise UserError("notes.error.unknown_group", group=redact(word)[:60],
-                            choices=_choices(own or groups))
+                            choices=_choices(own or ctx.store.calendar.groups()))
         if members_only:
             _require_member(ctx, group, action)
         return group
-    channel = ctx.command.channel_id
-    if channel:
-        door = ctx.command.platform
-        by_channel = next((g for g in groups if g.channels.get(door) == channel), None)
-        if by_channel is not None and (
-            by_channel.id in mine or ctx.actor.is_admin or not members_only
-        ):
-            return by_channel
+    by_channel = channel_group(ctx)
+    if by_channel is not None and (
+        any(g.id == by_channel.id for g in own) or ctx.actor.is_admin or not members_only
+    ):
+        return by_channel
     if len(own) == 1:
         return own[0]
     if not own:
