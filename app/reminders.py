@@ -1,4 +1,5 @@
-"""Reminder texts, and `påminnelser av|på` for a person's own direct messages."""
+"""Reminder texts: each reminder as the schedule stands when it is sent, in the reader's
+language."""
 
 from __future__ import annotations
 
@@ -8,22 +9,28 @@ from app.ports import Store
 from app.schedule_text import Names, convener_text, format_time_span, schedule_of
 from app.wording import format_day
 from domain.calendar import STOCKHOLM
+from domain.model import GroupInfo
 from domain.reminders import Reminder
 from domain.schedule import Meeting
 
 REPORT_ACTION = "report.open"
 
 
-def render_reminder(store: Store, reminder: Reminder, language: str) -> Reply | None:
-    """The message for one reminder as the schedule stands now; None if the meeting is gone."""
+def render_reminder(
+    store: Store, reminder: Reminder, language: str, *, group: GroupInfo | None = None,
+    meeting: Meeting | None = None,
+) -> Reply | None:
+    """The message for one reminder as the schedule stands now; None if the meeting is gone.
+    The group and the meeting are read here unless the caller has them (the reminder run reads
+    each group and builds each schedule once per tick)."""
 
     if reminder.rule == "milestone":
         from app.followup import render_milestone_reminder
 
         return render_milestone_reminder(store, reminder, language)
     t = translator(language)
-    group = store.calendar.group(reminder.group_id)
-    meeting = _meeting(store, reminder)
+    group = group or store.calendar.group(reminder.group_id)
+    meeting = meeting or _meeting(store, reminder)
     if group is None or meeting is None or meeting.status == "cancelled":
         return None
     names = Names.of(store)

@@ -4,9 +4,10 @@
         [--database-url URL]   (PostgreSQL: the schema bench_reminders is recreated)
 
 What is real and what is not:
-- real: `ReminderService.run_once` (existing-key check, claim by unique key in its own
-  transaction, send, mark: every delivery is a row in `outbox_deliveries`), the send pipeline
-  (per destination, paced, a bounded thread pool), `SlackMessenger` with slack_sdk's `WebClient`
+- real: `ReminderService.run_once` (existing-key check, claims by unique key in batches, the
+  mark as "sending" just before each post (the sending threads share commits), send, "sent"
+  marks in batches: every delivery is a row in `outbox`), the delivery loop (per destination,
+  paced, a bounded thread pool), `SlackMessenger` with slack_sdk's `WebClient`
   over loopback HTTP, and a fake Slack Web API (tests/fakes/slack_api.py) that answers
   `chat.postMessage` with 429 (`Retry-After: 1`) when a channel gets more than one message a
   second. The fake runs in its own process, so its work does not share this one's GIL.

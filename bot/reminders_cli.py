@@ -14,7 +14,8 @@ from bot.runtime import build_runtime
 from bot.settings import Settings
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, parse_datetime
-from scheduler.reminders import Delivery, RunReport
+from domain.reminders import Delivery
+from scheduler.reminders import RunReport
 
 
 def parse_now(text: str | None, t: Translator) -> datetime | None:
@@ -61,7 +62,7 @@ def run_reminders(settings: Settings, t: Translator, action: str, now_text: str 
         if action == "due":
             deliveries = [d for d in service.due(now) if d.reminder.due_at <= now]
             with runtime.stores() as store:
-                states = {row.key: row.status for row in store.reminders.log()}
+                states = {row.key: row.status for row in store.outbox.log()}
             # Not yet handled: "due" (a run sends it), or "past_grace" (a run records it missed).
             records = [
                 _delivery_record(d, states.get(
@@ -75,14 +76,15 @@ def run_reminders(settings: Settings, t: Translator, action: str, now_text: str 
             _print(_report_record(report, dry_run), fmt)
             return EXIT_OK
         with runtime.stores() as store:
-            rows = store.reminders.log()
+            rows = store.outbox.log()
             records = [
                 {
                     "key": row.key, "rule": row.rule, "group": row.group_id,
                     "meeting": row.meeting_id, "recipient": row.recipient,
                     "platform": row.platform,
                     "due_at": row.due_at.astimezone(STOCKHOLM).isoformat(),
-                    "status": row.status, "attempts": row.attempts,
+                    "status": row.status, "status_text": t(f"reminder.status.{row.status}"),
+                    "attempts": row.attempts,
                     "finished_at": row.finished_at.astimezone(STOCKHOLM).isoformat()
                     if row.finished_at else None,
                     "error": row.last_error or None,

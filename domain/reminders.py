@@ -90,6 +90,18 @@ class Reminder:
         return self.recipient.removeprefix("person:") if self.recipient != "channel" else None
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One reminder on one platform: the unit the outbox claims, sends and marks."""
+
+    reminder: Reminder
+    platform: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.reminder.key}|{self.platform}"
+
+
 def _working_day_on_or_before(day: date) -> date:
     days_off = swedish_days_off((day.year - 1, day.year))
     return day if is_working_day(day, days_off) else previous_working_day(day, days_off)

@@ -1,15 +1,21 @@
 """The `Messenger` port: how a reminder leaves the bot, one implementation per door.
 
-A messenger sends one message and says how it went by returning or by raising one of the
-errors below; the reminder service decides about retries, so every door gets the same
-guarantees. Messengers are called from a worker thread, never on the event loop.
+A messenger works in two steps, so that the reminder service can record the moment a message
+is handed to the platform: `prepare(target)` does everything before that (opening a direct
+conversation, looking up where a channel lives) and answers the target with its `route` filled
+in; `send(prepared, reply)` is then the one call that delivers the message. Both say how it went
+by returning or by raising one of the errors below; the reminder service decides about
+retries, so every door gets the same guarantees. `min_interval` is the platform's pace per
+destination (seconds between two messages to one channel or person; 0: none), which the
+service's delivery loop keeps: messengers do not pace reminders themselves. Messengers are
+called from a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, TextIO
 
 from app.messages import Reply
@@ -27,6 +33,12 @@ class Target:
     person_id: str | None = None
     # A human label for the console ("#Arbetsgruppen", "Anna Berg"); never logged.
     label: str = ""
+    # Where exactly the message goes, as the messenger's `prepare` found it (a Slack DM
+    # channel, a Teams conversation reference); None until prepared.
+    route: object = field(default=None, compare=False, repr=False)
+
+    def routed(self, route: object) -> Target:
+        return replace(self, route=route)
 
 
 class SendError(Exception):
@@ -53,11 +65,25 @@ class PermanentSendError(SendError):
 
 class Messenger(Protocol):
     platform: str
+    # Seconds between two messages to one destination (0: no limit).
+    min_interval: float
+
+    def prepare(self, target: Target) -> Target: ...
 
     def send(self, target: Target, reply: Reply) -> None: ...
 
 
-class ConsoleMessenger:
+class LocalMessenger:
+    """What the local messengers share: nothing to prepare, no pace."""
+
+    platform = "local"
+    min_interval = 0.0
+
+    def prepare(self, target: Target) -> Target:
+        return target.routed(target.address)
+
+
+class ConsoleMessenger(LocalMessenger):
     """Prints reminders in the terminal (the demo)."""
 
     platform = "console"
@@ -73,7 +99,7 @@ class ConsoleMessenger:
             print(reply.plain_text() + "\n", file=self.out, flush=True)
 
 
-class LogMessenger:
+class LogMessenger(LocalMessenger):
     """Records what would be sent, without content or personal data (dry runs, cron checks)."""
 
     platform = "log"

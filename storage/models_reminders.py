@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
 
-# pending: never used; sending: claimed, the send is under way (or was cut off);
-# sent / failed / missed: final; retry: waits for next_attempt_at; interrupted: the process
-# died between claim and mark, so nobody knows whether it arrived, and it is not sent again.
-OUTBOX_STATUSES = ("sending", "sent", "retry", "failed", "missed", "interrupted")
+# claimed: this instance's to send, nothing handed to the platform yet (a run takes over a
+# stale claim and sends it); sending: marked just before the one HTTP call that delivers it
+# (or that call was cut off); sent / failed / missed: final; retry: waits for next_attempt_at;
+# interrupted: the process died during the send, so nobody knows whether it arrived, and it is
+# not sent again. See storage/outbox_repo.py for the transitions.
+OUTBOX_STATUSES = ("claimed", "sending", "sent", "retry", "failed", "missed", "interrupted")
 
 
 class OutboxDelivery(Base):
@@ -37,4 +39,10 @@ class OutboxDelivery(Base):
     # An error class or platform error code; never message text or personal data.
     last_error: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in OUTBOX_STATUSES) + ")",
+            name="outbox_status",
+        ),
+    )

@@ -1,8 +1,11 @@
-"""What the reminder planner reads: rules, members, who reported, chat identities, the outbox."""
+"""What the reminder planner reads: rules, members, who reported, chat identities.
+
+The outbox itself is `storage/outbox_repo.py`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, time
 
 from sqlalchemy import or_, select
@@ -10,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from domain.reminders import ReminderRules
 from storage import models as m
-from storage.models_reminders import OutboxDelivery
 from storage.models_updates import Update
 
 
@@ -59,22 +61,3 @@ class SqlReminders:
         if since is not None:
             query = query.where(or_(Update.created_at >= since, Update.updated_at >= since))
         return frozenset(self.session.scalars(query.distinct()))
-
-    def claims(self, keys: Sequence[str]) -> dict[str, tuple[str, datetime]]:
-        """Of these delivery keys, those in the outbox: who claimed each, and when."""
-
-        found: dict[str, tuple[str, datetime]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            rows = self.session.execute(
-                select(OutboxDelivery.key, OutboxDelivery.claimed_by, OutboxDelivery.claimed_at)
-                .where(OutboxDelivery.key.in_(chunk))
-            )
-            found.update((key, (claimed_by, claimed_at)) for key, claimed_by, claimed_at in rows)
-        return found
-
-    def log(self, since: datetime | None = None) -> list[OutboxDelivery]:
-        query = select(OutboxDelivery).order_by(OutboxDelivery.due_at, OutboxDelivery.id)
-        if since is not None:
-            query = query.where(OutboxDelivery.due_at >= since)
-        return list(self.session.scalars(query))

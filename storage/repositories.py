@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +21,7 @@ from storage.calendar_repo import SqlCalendar
 from storage.db import DatabaseUnavailable, unavailable
 from storage.followup_repo import SqlFollowUp
 from storage.gdpr_repo import SqlRegister
+from storage.outbox_repo import SqlOutbox
 from storage.reminders_repo import SqlReminders
 from storage.report_repo import SqlReports
 from storage.teams_repo import SqlTeamsReferences
@@ -64,6 +65,14 @@ class SqlPeople:
             .join(m.PlatformIdentity, m.PlatformIdentity.person_id == m.Person.id)
             .where(m.PlatformIdentity.platform == platform, m.PlatformIdentity.user_id == user_id)
         )
+
+    def administrators(self) -> list[model.Person]:
+        """The active administrators (who are told when a reminder cannot be delivered)."""
+
+        rows = self.session.execute(
+            self._query().where(m.Person.is_admin, m.Person.active).order_by(m.Person.id)
+        ).all()
+        return [to_person(person, organisation) for person, organisation in rows]
 
     def find_by_email(self, email: str) -> model.Person | None:
         return self._one(
@@ -192,6 +201,14 @@ class SqlDeliveries:
         row = self.session.get(m.ProcessedDelivery, (platform, delivery_id))
         return (row.at, row.outcome or "") if row is not None else None
 
+    def forget_before(self, cutoff: datetime) -> int:
+        """Forgets the delivery ids handled before `cutoff`; answers how many."""
+
+        result = self.session.execute(
+            delete(m.ProcessedDelivery).where(m.ProcessedDelivery.at < cutoff)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     def settle(self, platform: str, delivery_id: str, *, was: str, outcome: str,
                at: datetime) -> bool:
         """Replaces a claim's outcome, only if it still is `was` (one of two twins wins)."""
@@ -216,6 +233,7 @@ class SqlStore:
         self.deliveries = SqlDeliveries(session, clock)
         self.calendar = SqlCalendar(session, clock)
         self.reminders = SqlReminders(session, clock)
+        self.outbox = SqlOutbox(session)
         self.plan = SqlPlan(session)
         self.updates = SqlUpdates(session)
         self.notes = SqlNotes(session)

@@ -48,6 +48,10 @@ LAYER_RULES = (
          ("app", "handlers", "scheduler", "bot", "reports")),
     Rule("file formats know documents, nothing else of the bot", "reports/",
          (*INFRASTRUCTURE, "storage", "app", "handlers", "scheduler", "bot")),
+    # The outbox and everything else the scheduler stores are repositories in storage/.
+    Rule("scheduler uses repositories, not SQL, ORM models, commands or doors", "scheduler/",
+         ("sqlalchemy", "alembic", "psycopg", "psycopg2", "storage.db", "handlers", "bot",
+          *sorted(f"storage.{p.stem}" for p in (ROOT / "storage").glob("models*.py")))),
 )
 
 # Platform SDKs: importable only inside their own door.
@@ -192,6 +196,11 @@ def project_files(*folders: str) -> Iterator[tuple[str, str]]:
         ("bot/web.py", "from slack_bolt.async_app import AsyncApp\n", "outside bot/slack/"),
         ("bot/teams/x.py", "import slack_sdk\n", "outside bot/slack/"),
         ("scheduler/x.py", "from botbuilder.core import TurnContext\n", "outside bot/teams/"),
+        ("scheduler/x.py", "from sqlalchemy import update\n", "imports sqlalchemy (scheduler"),
+        ("scheduler/x.py", "from sqlalchemy.exc import IntegrityError\n", "imports sqlalchemy.exc"),
+        ("scheduler/x.py", "from storage.models_reminders import OutboxDelivery\n",
+         "imports storage.models_reminders"),
+        ("scheduler/x.py", "from storage import models as m\n", "imports storage.models"),
         ("bot/slack/x.py", "from botbuilder.schema import Activity\n", "outside bot/teams/"),
     ],
 )
@@ -213,6 +222,7 @@ def test_layer_rule_catches(relpath: str, source: str, expected: str) -> None:
         ("bot/teams/x.py", "from botbuilder.core import TurnContext\n"),
         ("bot/web.py", "from aiohttp import web\nfrom storage.db import upgrade\n"),
         ("scheduler/x.py", "from storage.repositories import StoreFactory\n"),
+        ("scheduler/x.py", "from storage.outbox_repo import DatabaseError\n"),
     ],
 )
 def test_layer_rule_allows(relpath: str, source: str) -> None:

@@ -14,7 +14,7 @@ from bot.console.render import render
 from bot.runtime import Runtime
 from domain.calendar import STOCKHOLM
 from domain.dates import DateParseError, format_date_en, format_date_sv, parse_datetime
-from scheduler.messenger import Target
+from scheduler.messenger import LocalMessenger, Target
 from scheduler.reminders import ReminderService
 
 _STEP = re.compile(r"^\+(\d{1,4})\s*(m|min|h|t|d|v|w)$")
@@ -65,7 +65,7 @@ def parse_jump(text: str, now: datetime) -> datetime | None:
     return moment if moment > now else None
 
 
-class DemoMessenger:
+class DemoMessenger(LocalMessenger):
     """Shows the demo person's own reminders and their groups' channel posts.
 
     Reminders to other people count as delivered (they are, to the demo's nobody) and are

@@ -1,9 +1,12 @@
 """Reminders into Slack: `chat.postMessage` to channels and direct messages.
 
-Paced to about one message a second per channel (Slack's limit for posting); a 429 becomes
-`RateLimited` with Slack's `Retry-After`, which the reminder service turns into a later retry of
-that one delivery, so one busy channel never holds up the others or the chat commands. The
-messenger runs in the reminder service's worker thread, never on the event loop.
+`prepare` opens a person's direct-message channel (`conversations.open`); `send` is the one
+`chat.postMessage` that delivers the reminder, which the reminder service marks "sending" just
+before. `min_interval` is Slack's pace, about one message a second per channel, which the
+reminder service's delivery loop keeps. A 429 becomes `RateLimited` with Slack's
+`Retry-After`, which the reminder service turns into a later retry of that one delivery, so one
+busy channel never holds up the others or the chat commands. The messenger runs in the
+reminder service's worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -35,49 +38,44 @@ class SlackMessenger:
         client: WebClient,
         *,
         min_interval: float = SLACK_CHANNEL_INTERVAL,
-        monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.min_interval = min_interval
-        self.monotonic = monotonic
         self.sleep = sleep
-        self._last_post: dict[str, float] = {}
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def prepare(self, target: Target) -> Target:
+        """The channel to post in: a person's direct-message channel is opened here
+        (`conversations.open`, remembered), so that `send` is the post alone."""
+
+        if target.kind != "person":
+            return target.routed(target.address)
+        with self._lock:
+            cached = self._dm_channels.get(target.address)
+        if cached:
+            return target.routed(cached)
+        response = self._call(lambda: self.client.conversations_open(users=target.address))
+        channel = str(response["channel"]["id"])
+        with self._lock:
+            self._dm_channels[target.address] = channel
+        return target.routed(channel)
+
     def send(self, target: Target, reply: Reply) -> None:
-        channel = self._dm_channel(target.address) if target.kind == "person" else target.address
-        for payload in reply_messages(reply):
-            self._pace(channel)
-            try:
-                self._post(channel, payload)
-            finally:
-                self._posted(channel)
+        """`chat.postMessage`: one call for a reminder. A reply too long for one Slack message
+        goes in parts, `min_interval` apart (the parts of one delivery; the pace between
+        deliveries is the reminder service's)."""
+
+        prepared = target if isinstance(target.route, str) else self.prepare(target)
+        channel = str(prepared.route)
+        for number, payload in enumerate(reply_messages(reply)):
+            if number:
+                self.sleep(self.min_interval)
+            self._post(channel, payload)
 
     def _post(self, channel: str, payload: dict[str, Any]) -> None:
         self._call(lambda: self.client.chat_postMessage(channel=channel, **payload))
-
-    def _pace(self, channel: str) -> None:
-        with self._lock:
-            wait = self._last_post.get(channel, -1e9) + self.min_interval - self.monotonic()
-        if wait > 0:
-            self.sleep(wait)
-
-    def _posted(self, channel: str) -> None:
-        # Counted from when Slack had answered the last one: it arrived before that, so the
-        # next, which leaves after the wait, cannot land within one interval of it.
-        with self._lock:
-            self._last_post[channel] = self.monotonic()
-
-    def _dm_channel(self, user_id: str) -> str:
-        cached = self._dm_channels.get(user_id)
-        if cached:
-            return cached
-        response = self._call(lambda: self.client.conversations_open(users=user_id))
-        channel = str(response["channel"]["id"])
-        self._dm_channels[user_id] = channel
-        return channel
 
     @staticmethod
     def _call(request: Callable[[], Any]) -> Any:

@@ -1,7 +1,9 @@
 """Reminders into Teams: proactive messages from the stored conversation references.
 
-A channel reminder goes to the group's channel (`teams_channel`, `19:…@thread.tacv2`) from the
-reference stored when the bot was added to the team; a channel the bot never heard of is
+`prepare` finds (or opens) the conversation, `send` posts the message: the reminder service
+marks the delivery "sending" between the two. A channel reminder goes to the group's channel
+(`teams_channel`, `19:…@thread.tacv2`) from the reference stored when the bot was added to the
+team; a channel the bot never heard of is
 still reached through the team's service URL when the bot is installed there (Teams answers
 403 otherwise: a permanent failure, and the administrators are told). A personal reminder goes
 to the person's 1:1 chat with the bot, by their AAD object id: from the stored reference, or
@@ -81,10 +83,18 @@ class TeamsMessenger:
         self.sleep = sleep
         self.timeout = timeout
 
+    def prepare(self, target: Target) -> Target:
+        """The conversation reference to write to: stored, built from the team's service URL,
+        or a person's 1:1 chat opened here (`create_conversation`, then remembered), so that
+        `send` is the post alone."""
+
+        return target.routed(self._reference(target))
+
     def send(self, target: Target, reply: Reply) -> None:
         summary = fallback_text(reply)
         activities = [card_activity(card, summary) for card in reply_cards(reply)]
-        reference = self._reference(target)
+        route = target.route
+        reference = route if isinstance(route, ConversationReference) else self._reference(target)
         conversation = str(reference.conversation.id)
         for activity in activities:
             wait = self.pacer.reserve(conversation)

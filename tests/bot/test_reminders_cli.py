@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.i18n import translator
 from bot.cli import main
 from storage.db import create_db_engine
-from storage.models_reminders import OutboxDelivery
+from storage.models_reminders import OUTBOX_STATUSES, OutboxDelivery
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "vastra-gotaland.toml"
 NOW = "2026-12-01T09:00:00+01:00"
+SV, EN = translator("sv"), translator("en")
 DAY_BEFORE = {
     "varannan-vecka:2026-12-02@2026-12-02|day_before|channel|log",
     "med-forbundscheferna:2026-12-02@2026-12-02|day_before|channel|log",
@@ -120,3 +122,26 @@ def test_a_bad_time_is_refused(db: str, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["reminders", "run", "--now", "igår eller så"]) == 2
     assert capsys.readouterr().err
     assert outbox_rows(db) == 0
+
+
+def test_the_log_says_each_state_in_the_readers_language(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_json(capsys, "reminders", "run", "--now", NOW)
+    log = run_json(capsys, "reminders", "log")
+    assert {(r["status"], r["status_text"]) for r in log} == {
+        ("sent", SV("reminder.status.sent")), ("missed", SV("reminder.status.missed"))}
+    english = run_json(capsys, "reminders", "log", "--lang", "en")
+    assert {r["status_text"] for r in english} == {
+        EN("reminder.status.sent"), EN("reminder.status.missed")}
+    assert SV("reminder.status.sent") != EN("reminder.status.sent")
+    assert main(["reminders", "log"]) == 0
+    assert SV("reminder.status.missed") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_outbox_state_has_its_words(language: str) -> None:
+    t = translator(language)
+    for status in OUTBOX_STATUSES:
+        assert t(f"reminder.status.{status}") != f"reminder.status.{status}"
+        assert t(f"gdpr.value.delivery.{status}") != f"gdpr.value.delivery.{status}"

@@ -25,7 +25,13 @@ What it can be told to do:
   with an error: 429 (with `Retry-After`), 500 (transient) or 200 with `ok: false`;
 - `limit_channels(interval, retry_after)`: answer `chat.postMessage` with 429 when a channel
   gets more than one message per `interval` seconds of the fake's `clock` (which a test may
-  replace by a virtual clock shared with the code under test).
+  replace by a virtual clock shared with the code under test);
+- `hold(method)`: keep the next call to `method` waiting, unanswered, until `release()` (a
+  Slack that has the request and has not answered yet); the returned event is set once that
+  call has arrived.
+
+`received` lists every request as it arrived, before any delay, hold or answer: what reached
+Slack, whatever became of it (`calls` has only the calls the fake answered).
 """
 
 from __future__ import annotations
@@ -107,6 +113,7 @@ class FakeSlackApi(Waiting):
         self.clock = clock
         self.port = 0
         self.calls: list[ApiCall] = []
+        self.received: list[tuple[str, dict[str, Any]]] = []
         self.responded: list[Responded] = []
         self.uploads: dict[str, bytes] = {}
         self.socket_received: list[dict[str, Any]] = []
@@ -117,6 +124,8 @@ class FakeSlackApi(Waiting):
         self._channel_retry_after = 1.0
         self._last_post: dict[str, float] = {}
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._released: asyncio.Event | None = None
         self._ids = itertools.count(1)
         self._triggers: set[str] = set()
         self._lock = threading.Lock()
@@ -173,11 +182,36 @@ class FakeSlackApi(Waiting):
         with self._lock:
             self._delays[method] = seconds
 
+    def hold(self, method: str) -> threading.Event:
+        """Keeps the next call to `method` unanswered until `release()`; the event is set once
+        it has arrived (and is held)."""
+
+        arrived = threading.Event()
+        with self._lock:
+            self._holds[method] = arrived
+        return arrived
+
+    def release(self) -> None:
+        """Lets every held call go on (and be answered, if its client still listens)."""
+
+        async def release() -> None:
+            if self._released is not None:
+                self._released.set()
+
+        self._server.run(release(), timeout=5)
+
+    def received_calls(self, method: str) -> list[dict[str, Any]]:
+        """The bodies of every request to `method` that arrived, answered or not."""
+
+        with self._lock:
+            return [body for name, body in self.received if name == method]
+
     def reset(self) -> None:
         """Forget the calls recorded so far (what it was told stays)."""
 
         with self._lock:
             self.calls.clear()
+            self.received.clear()
             self.responded.clear()
             self.socket_received.clear()
 
@@ -249,9 +283,17 @@ class FakeSlackApi(Waiting):
         body = await _parse_body(request)
         token = _bearer(request) or body.pop("token", None)
         with self._lock:
+            self.received.append((method, body))
             delay = self._delays.get(method, 0.0)
+            held = self._holds.pop(method, None)
         if delay:
             await asyncio.sleep(delay)
+        if held is not None:
+            if self._released is None:
+                self._released = asyncio.Event()
+            released = self._released
+            held.set()
+            await released.wait()
         status, answer, headers = self._answer(method, body, token)
         return web.json_response(answer, status=status, headers=headers)
 

@@ -18,7 +18,7 @@ import pytest
 from bot.cli import main
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
-from tests.bot.test_reminders_cli import EXAMPLE
+from tests.conftest import EXAMPLE
 
 REMINDED = "2027-03-04T09:00:00+01:00"
 PART = "milestone:sro-mars-2027:2027-03-18|milestone"

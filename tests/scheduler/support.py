@@ -37,12 +37,17 @@ class Sent:
 class Recorder:
     """A `Messenger` that remembers what arrived (and what was only attempted)."""
 
+    min_interval = 0.0
+
     def __init__(self, platform: str = "log", behaviour: Behaviour | None = None) -> None:
         self.platform = platform
         self.behaviour = behaviour
         self.attempts: list[Sent] = []
         self.sent: list[Sent] = []
         self._lock = threading.Lock()
+
+    def prepare(self, target: Target) -> Target:
+        return target.routed(target.address)
 
     def send(self, target: Target, reply: Reply) -> None:
         with self._lock:

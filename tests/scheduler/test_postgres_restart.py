@@ -161,15 +161,15 @@ def test_postgresql_stopped_and_started_under_load_loses_nothing_and_sends_nothi
       is up again by then; two bots share the work);
     - out once and "sent" although the tick that sent it was cut off before its mark: the
       same bot marks it at its first tick that reaches the database again;
-    - claimed ahead by the cut-off tick and not yet sent: the same bot gives the claim back
-      once the database is back, and it goes out then ("sent"), or "missed" if by then it
-      is past the grace period; never silently dropped;
-    - out once or not, and "interrupted": a claim or mark whose commit the crash left in doubt
-      (the bot cannot know the row exists); recorded with its reason, at most
-      `claim_capacity` per cut-off tick;
+    - claimed ahead by the cut-off tick and never handed over ("claimed"): the same bot keeps
+      the claim and sends it at its first tick that reaches the database again ("sent"), or
+      records it "missed" if by then it is past the grace period; never silently dropped;
+    - out once or not, and "interrupted": a mark as "sending" whose commit the crash left in
+      doubt (the bot cannot know the row says so, and does not send it); recorded with its
+      reason;
     - "missed" also for the 9 Wednesday ones, older than the grace period at the first tick.
     Never acceptable: a key out twice, a key out that the outbox does not know, a row left
-    "sending", "retry" or "failed", a Monday delivery not sent.
+    "claimed", "sending", "retry" or "failed", a Monday delivery not sent.
     """
 
     engine = create_db_engine(own_postgres.url)

@@ -44,7 +44,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.messages import Reply
-from scheduler.messenger import Target
+from scheduler.messenger import LocalMessenger, Target
 from scheduler.reminders import DEFAULT_WORKERS, ReminderService, RunReport
 from storage.db import SERVING, create_db_engine
 from storage.repositories import StoreFactory
@@ -61,12 +61,12 @@ class KeyedService(ReminderService):
     def current_key(self) -> str:
         return str(getattr(self._local, "key", ""))
 
-    def _send(self, delivery: Any, *args: Any, **kwargs: Any) -> Any:
+    def _deliver(self, delivery: Any, *args: Any, **kwargs: Any) -> Any:
         self._local.key = delivery.key
-        return super()._send(delivery, *args, **kwargs)
+        return super()._deliver(delivery, *args, **kwargs)
 
 
-class FileMessenger:
+class FileMessenger(LocalMessenger):
     platform = "log"
 
     def __init__(self, out: Path, instance: str, *, hang_after: int | None = None,

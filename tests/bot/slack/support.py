@@ -332,14 +332,18 @@ VALID = {"activity": "VIP-1", "status": "on_track",
 def slack_messenger(fake: FakeSlackApi, clock: VirtualTime, *, min_interval: float = 1.0
                     ) -> SlackMessenger:
     client = WebClient(token=BOT_TOKEN, base_url=fake.base_url, timeout=5)
-    return SlackMessenger(client, min_interval=min_interval, monotonic=clock.monotonic,
-                          sleep=clock.sleep)
+    return SlackMessenger(client, min_interval=min_interval, sleep=clock.sleep)
 
 
-def reminder_service(runtime: Runtime, messenger: SlackMessenger, clock: FixedClock
-                     ) -> ReminderService:
+def reminder_service(runtime: Runtime, messenger: SlackMessenger, clock: FixedClock,
+                     time: VirtualTime | None = None) -> ReminderService:
+    """The reminder service through Slack; its pacing waits in virtual `time` when given."""
+
     stores = StoreFactory(runtime.engine, clock)
-    return ReminderService(stores, {"slack": messenger}, clock)
+    if time is None:
+        return ReminderService(stores, {"slack": messenger}, clock)
+    return ReminderService(stores, {"slack": messenger}, clock, monotonic=time.monotonic,
+                           sleep=time.sleep)
 
 
 def due_now(service: ReminderService, at: datetime) -> set[str]:

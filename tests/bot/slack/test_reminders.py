@@ -12,10 +12,14 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from app.messages import Reply
 from bot.messengers import build_messengers
 from bot.runtime import Runtime
 from bot.slack.messenger import SlackMessenger
+from scheduler.messenger import Target
+from scheduler.reminders import ReminderService
 from scheduler.runner import Ticker
+from storage.repositories import StoreFactory
 from tests.bot.slack.support import (
     ACK_LIMIT,
     ARBETS,
@@ -58,7 +62,7 @@ def test_reminders_go_to_the_group_channel_with_a_button_and_as_direct_messages_
     fake.clock = virtual.monotonic
     fake.limit_channels(1.0)
     clock = FixedClock(THU)
-    service = reminder_service(runtime, slack_messenger(fake, virtual), clock)
+    service = reminder_service(runtime, slack_messenger(fake, virtual), clock, virtual)
     expected = due_now(service, THU)
     assert len(expected) == 11
     reports = []
@@ -95,7 +99,7 @@ def test_a_429_is_honoured_with_retry_after_and_the_reminder_arrives_once_later(
 ) -> None:
     virtual = VirtualTime()
     clock = FixedClock(THU)
-    service = reminder_service(runtime, slack_messenger(fake, virtual), clock)
+    service = reminder_service(runtime, slack_messenger(fake, virtual), clock, virtual)
     channel_key = next(k for k in due_now(service, THU) if "|channel|" in k)
     fake.fail_next("chat.postMessage", status=429, retry_after=30, channel=ARBETS)
     first = service.run_once()
@@ -143,7 +147,7 @@ def test_posting_is_paced_to_one_message_a_second_per_channel(
     fake.clock = virtual.monotonic
     fake.limit_channels(1.0, retry_after=1)
     clock = FixedClock(NOV25)
-    service = reminder_service(runtime, slack_messenger(fake, virtual), clock)
+    service = reminder_service(runtime, slack_messenger(fake, virtual), clock, virtual)
     started = time.monotonic()
     report = service.run_once()
     assert time.monotonic() - started < 10  # virtual waiting: nothing really slept a second
@@ -167,10 +171,17 @@ def test_without_pacing_slack_would_refuse_the_second_message(
     fake.clock = virtual.monotonic
     fake.limit_channels(1.0, retry_after=1)
     clock = FixedClock(NOV25)
-    service = reminder_service(runtime, slack_messenger(fake, virtual, min_interval=0), clock)
+    service = reminder_service(runtime, slack_messenger(fake, virtual, min_interval=0), clock,
+                               virtual)
     report = service.run_once()
-    assert any("|channel|" in key for key in report.retrying)
-    assert fake.count("chat.postMessage", ok=False) >= 1
+    refused = fake.calls_to("chat.postMessage", ok=False)
+    assert {c.status for c in refused} == {429}
+    assert KF in {c.body["channel"] for c in refused}
+    # Each 429's Retry-After (a second) was waited out in the tick: everything arrived, once.
+    assert report.retrying == [] and report.failed == []
+    assert len(fake.posted(KF)) == 2
+    every = Counter((c.body["channel"], texts(c.body["blocks"])) for c in fake.posted())
+    assert set(every.values()) == {1}
 
 
 def test_a_reminder_waiting_for_its_turn_never_blocks_the_chat(
@@ -187,9 +198,10 @@ def test_a_reminder_waiting_for_its_turn_never_blocks_the_chat(
         virtual.now += seconds
 
     client = WebClient(token=BOT_TOKEN, base_url=fake.base_url, timeout=5)
-    messenger = SlackMessenger(client, monotonic=virtual.monotonic, sleep=blocking_sleep)
+    messenger = SlackMessenger(client)
     clock = FixedClock(NOV25)
-    service = reminder_service(runtime, messenger, clock)
+    service = ReminderService(StoreFactory(runtime.engine, clock), {"slack": messenger}, clock,
+                              monotonic=virtual.monotonic, sleep=blocking_sleep)
     ticker = Ticker([service.run_once], interval_seconds=20)
 
     async def scenario(slack: Slack) -> tuple[Answer, dict[str, Any], bool]:
@@ -215,3 +227,39 @@ def test_a_reminder_waiting_for_its_turn_never_blocks_the_chat(
     assert len(fake.posted(KF)) == 2
 
 
+
+
+def test_opening_a_direct_message_is_preparation_and_sending_is_the_post_alone(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    """The reminder service marks a delivery "sending" between `prepare` and `send`:
+    `conversations.open` happens in `prepare`, and `send` makes no call but the one post."""
+
+    messenger = slack_messenger(fake, VirtualTime())
+    prepared = messenger.prepare(Target("person", "slack", LINNEA, person_id="linnea.ek"))
+    assert fake.counts() == Counter({"conversations.open": 1})
+    messenger.send(prepared, Reply.text("Hej"))
+    assert fake.counts() == Counter({"conversations.open": 1, "chat.postMessage": 1})
+    assert [c.body["channel"] for c in fake.posted()] == [prepared.route] == ["D0FYR0002"]
+    # Known since: no second `conversations.open`; a channel needs none at all.
+    assert messenger.prepare(Target("person", "slack", LINNEA)).route == "D0FYR0002"
+    assert messenger.prepare(Target("channel", "slack", ARBETS)).route == ARBETS
+    assert fake.count("conversations.open") == 1
+
+
+def test_a_direct_message_whose_conversation_cannot_be_opened_is_retried_never_half_sent(
+    runtime: Runtime, fake: FakeSlackApi
+) -> None:
+    clock = FixedClock(THU)
+    virtual = VirtualTime()
+    service = reminder_service(runtime, slack_messenger(fake, virtual), clock, virtual)
+    fake.fail_next("conversations.open", status=500)
+    first = service.run_once()
+    [key] = first.retrying
+    assert "|person:" in key and len(first.sent) == 10
+    # It never reached "sending": nothing was posted for it, and it goes out on its retry.
+    assert statuses(runtime.engine)[key] == "retry"
+    assert len(fake.posted()) == 10
+    clock.now = THU + timedelta(seconds=31)
+    assert service.run_once().sent == [key]
+    assert len(fake.posted()) == 11

@@ -258,3 +258,30 @@ def test_connector_clients_are_kept_per_service_url_and_try_once() -> None:
     asyncio.run(scenario())
     assert made == ["https://smba.example/emea/", "https://smba.example/amer/",
                     "https://smba.example/apac/", "https://smba.example/emea/"]
+
+
+def test_opening_a_personal_chat_is_preparation_and_sending_is_the_post_alone(
+    runtime: Runtime, fake: FakeBotFramework
+) -> None:
+    """The reminder service marks a delivery "sending" between `prepare` and `send`: opening
+    the 1:1 chat happens in `prepare`, and `send` makes no call but the one post."""
+
+    def calls() -> list[str]:
+        return [c.kind for c in fake.calls if c.kind != "token"]  # sign-in, not Teams
+
+    install_in(runtime, fake, ARBETS)
+    messenger = teams_messenger(runtime, fake, VirtualTime())
+    prepared = messenger.prepare(Target("person", "teams", LINNEA, person_id="linnea.ek"))
+    assert calls() == ["create"]
+    assert fake.messages() == []
+    conversation = fake.calls_of("create", ok=True)[0]
+    messenger.send(prepared, Reply.text("Hej"))
+    assert calls() == ["create", "send"]
+    (post,) = fake.messages()
+    assert post.conversation.startswith("a:1personal-")
+    assert conversation.status == 201
+    # The channel's conversation is known from the installation: nothing to ask Teams.
+    channel = messenger.prepare(Target("channel", "teams", ARBETS))
+    assert calls() == ["create", "send"]
+    messenger.send(channel, Reply.text("Hej"))
+    assert [c.conversation for c in fake.messages()][-1] == ARBETS
