@@ -32,7 +32,8 @@ EXTRACT_LINK_HOURS: Final = 1
 EXTRACT_PATH_PREFIX: Final = "/extract/"
 # The sections of an extract, in the order shown; each has a title in the catalogs.
 SECTIONS: Final = (
-    "chat_identities", "memberships", "representatives", "updates", "changes_to_other_updates",
+    "chat_identities", "memberships", "representatives", "absences", "updates",
+    "changes_to_other_updates",
     "decisions", "next_steps", "schedule_changes", "calendar_links", "reminders",
     "conversation_references", "audit_entries",
 )
@@ -115,7 +116,7 @@ _VALUE_LABELS: Final[dict[tuple[str, str], str]] = {
 # minute.
 _MOMENTS: Final = frozenset({
     "at", "created_at", "updated_at", "recorded_at", "closed_at", "new_start", "revoked_at",
-    "due_at", "finished_at", "meeting_start",
+    "due_at", "finished_at", "meeting_start", "ended_at",
 })
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
+from app.ports_cycle import AbsenceRepository, AnnouncementRepository
 from domain.disposal import Record, Rule
 from domain.followup import (
     FollowUpFigures,
@@ -301,5 +302,11 @@ class Store(Protocol):
 
     @property
     def followup(self) -> FollowUpRepository: ...
+
+    @property
+    def absences(self) -> AbsenceRepository: ...
+
+    @property
+    def announcements(self) -> AnnouncementRepository: ...
 
     def rollback(self) -> None: ...

@@ -1,8 +1,8 @@
-"""Reminder texts: each reminder as the schedule stands when it is sent, in the reader's
-language."""
+"""Reminder texts: each as the schedule stands when it is sent, in the reader's language."""
 
 from __future__ import annotations
 
+from app.announcements import CYCLE_RULES, render_cycle
 from app.i18n import Translator, translator
 from app.messages import Button, Reply, ReplyBuilder
 from app.ports import Store
@@ -28,6 +28,8 @@ def render_reminder(
         from app.followup import render_milestone_reminder
 
         return render_milestone_reminder(store, reminder, language)
+    if reminder.rule in CYCLE_RULES:
+        return render_cycle(store, reminder, language)
     t = translator(language)
     group = group or store.calendar.group(reminder.group_id)
     meeting = meeting or _meeting(store, reminder)

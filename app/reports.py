@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
+from app.absence import with_away
 from app.core import Options, UserError
 from app.followup import follow_up_document, follow_up_rows, status_followup
 from app.i18n import Translator, translator
@@ -237,6 +238,7 @@ def summary_input(
     window = window or summary_window(store, group, now, choice)
     figures = store.reports.summary_figures(group.id, since=window.since, until=window.until)
     today = local_date(window.until)
+    figures = with_away(store, figures, today, window.next_meeting)
     decided_on = store.notes.latest_decision_date(group.id, today)
     upphamtning = Upphamtning(
         decisions=tuple(store.notes.decisions(group.id, decided_on)) if decided_on else (),

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from domain.config_base import Identifier
 from domain.config_base import Strict as _Strict
 from domain.config_calendar import Finding, meeting_warnings, series_problems
+from domain.config_reminders import ReminderRules as ReminderRules
 from domain.followup_config import BudgetLine, Milestone, followup_problems
 
 Language = Literal["sv", "en"]
@@ -79,18 +80,6 @@ class Term(_Strict):
         if self.end < self.start:
             raise PydanticCustomError("config.end_before_start", "end before start")
         return self
-
-
-class ReminderRules(_Strict):
-    """When a series' reminders go out; the defaults are the groups' own habits."""
-
-    update_request_days_before: int = Field(default=7, ge=1, le=60)
-    # 0 turns the second, gentler nudge off (TOML has no null).
-    nudge_days_before: int = Field(default=2, ge=0, le=30)
-    convener_working_days_before: int = Field(default=5, ge=1, le=30)
-    day_before: bool = True
-    after_meeting: bool = True
-    send_at: time = time(9, 0)
 
 
 class MeetingSeries(_Strict):

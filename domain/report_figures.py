@@ -81,6 +81,8 @@ class SummaryFigures:
     previous: Mapping[str, tuple[OrganisationReport, ...]]
     # Active members of the group with no update in the window.
     missing: tuple[Reporter, ...]
+    # Of those, the ones away (`frånvaro`) now or at the next meeting: listed as away instead.
+    away: tuple[Reporter, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -375,6 +375,12 @@ def _missing(
         blocks.append(Paragraph(t("reports.summary.missing_members", people=people), "warning"))
     else:
         blocks.append(Paragraph(t("reports.summary.all_members")))
+    if figures.away:
+        people = ", ".join(
+            f"{m.name} ({organisations.get(m.organisation_id, m.organisation_id)})"
+            for m in figures.away
+        )
+        blocks.append(Paragraph(t("reports.summary.away", people=people)))
     if missing_orgs:
         blocks.append(Paragraph(t(
             "reports.summary.missing_orgs",

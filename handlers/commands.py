@@ -11,6 +11,7 @@ from __future__ import annotations
 from app.core import CommandSet, CommandSpec, FormSpec
 from app.updates import FORM_ID
 from handlers import (
+    absence,
     calendar,
     followup,
     gdpr,
@@ -52,6 +53,10 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "påminnelser", ("reminders",), reminders.handle_reminders, "help.cmd.reminders",
         "help.ex.reminders", personal=True,
+    ),
+    CommandSpec(
+        "frånvaro", ("away", "absence"), absence.handle_absence, "help.cmd.absence",
+        "help.ex.absence", personal=True, replay=absence.replay,
     ),
     CommandSpec(
         "rapportera", ("update",), updates.handle_report, "help.cmd.update", "help.ex.update",

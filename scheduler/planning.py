@@ -10,6 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.announcements import planned_extras
 from app.followup import milestone_reminders_due
 from domain.calendar import STOCKHOLM
 from domain.model import GroupInfo
@@ -64,6 +65,10 @@ class Planner:
         rules: dict[str, ReminderRules] = {}
         audiences: dict[str, GroupAudience] = {}
         reported: dict[str, frozenset[str]] = {}
+        # Absences, announcements and absence notices (app.announcements): the same outbox.
+        absences = store.absences.between(window[0], window[1])
+        admins = store.announcements.admins()
+        extras: list[Reminder] = []
         for group in store.calendar.groups():
             plan.groups[group.id] = group
             calendar = store.calendar.calendar(group.id)
@@ -78,16 +83,24 @@ class Planner:
                 group_id=group.id,
                 has_channel=bool(self.channel_platforms(group)),
                 members=tuple(Member(pid, dm) for pid, dm in store.reminders.members(group.id)),
+                admins=admins,
             )
+            extras.extend(planned_extras(
+                store, calendar, all_meetings, rules, absences=absences,
+                has_channel=audiences[group.id].has_channel, since=now - self.lookback,
+            ))
             for meeting in near:
                 since = previous_meeting_start(all_meetings, meeting)
                 reported[meeting.id] = store.reminders.reported_since(group.id, since)
-        for reminder in [
-            *due_reminders(meetings, rules, audiences, reported, now=now,
-                           lookback=self.lookback),
-            # The plan's milestones (rule `milestone`): app/followup.py plans them.
-            *milestone_reminders_due(store, now, self.lookback),
-        ]:
+        due = due_reminders(
+            meetings, rules, audiences, reported, now=now, lookback=self.lookback,
+            absences=absences,
+        )
+        due.extend(r for r in extras if r.due_at <= now)
+        # The plan's milestones (rule `milestone`): app/followup.py plans them.
+        due.extend(milestone_reminders_due(store, now, self.lookback))
+        due.sort(key=lambda r: (r.due_at, r.key))
+        for reminder in due:
             for platform in self._platforms_for(store, plan, reminder):
                 plan.deliveries.append(Delivery(reminder, platform))
         return plan

@@ -49,6 +49,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.announcements import CYCLE_RULES
 from app.i18n import translator
 from app.messages import Reply
 from app.reminders import render_reminder
@@ -366,8 +367,11 @@ class ReminderService:
         if group is None:
             return "group_gone"
         meeting = self._plan.meeting(reminder)
+        # An announcement is about a change (a cancellation too): it is worded from the change.
         # A milestone's reminder has no meeting (`app.followup` renders it from the plan).
-        if reminder.rule != "milestone" and (meeting is None or meeting.status == "cancelled"):
+        if reminder.rule not in (*CYCLE_RULES, "milestone") and (
+            meeting is None or meeting.status == "cancelled"
+        ):
             return "meeting_gone"
         with self.stores() as store:
             if reminder.person_id is None:

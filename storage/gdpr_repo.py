@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from domain.disposal import Record, Rule
 from storage import models as m
 from storage.models_calendar import CalendarFeed, ScheduleChange
+from storage.models_cycle import Absence as AbsenceRow
 from storage.models_gdpr import DisposalRuleRow
 from storage.models_reminders import OutboxDelivery
 from storage.models_teams import ConversationReferenceRow
@@ -84,6 +85,11 @@ class SqlRegister:
                 )).order_by(m.Representative.group_id, m.Representative.organisation_id))
             ],
         }
+        data["absences"] = [
+            _row(a, ("start", "end", "created_at", "ended_at"))
+            for a in s.scalars(select(AbsenceRow).where(AbsenceRow.person_id == person_id)
+                               .order_by(AbsenceRow.start, AbsenceRow.id))
+        ]
         data["updates"] = self._updates(person_id)
         data["changes_to_other_updates"] = [
             {"number": v.update_id, "version": v.version, "at": _json(v.at),

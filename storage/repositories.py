@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain import model
 from storage import models as m
 from storage.calendar_repo import SqlCalendar
+from storage.cycle_repo import SqlAbsences, SqlAnnouncements
 from storage.db import DatabaseUnavailable, unavailable
 from storage.followup_repo import SqlFollowUp
 from storage.gdpr_repo import SqlRegister
@@ -241,6 +242,8 @@ class SqlStore:
         self.followup = SqlFollowUp(session)
         self.teams = SqlTeamsReferences(session, clock)
         self.register = SqlRegister(session, clock)
+        self.absences = SqlAbsences(session, clock)
+        self.announcements = SqlAnnouncements(session)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from storage import (  # noqa: F401
     models_calendar,
+    models_cycle,
     models_followup,
     models_gdpr,
     models_reminders,

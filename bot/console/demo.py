@@ -164,6 +164,8 @@ def _loop(
             Command(platform="console", user_id=person_id, text=line, locale=language)
         )
         print(render(reply), file=stdout, flush=True)
+        # What the command set off (an announcement of a schedule change) shows at once.
+        reminders.tick()
         if reply.form is not None:
             try:
                 finished = fill_form(runtime, person_id, language, reply.form, lines, stdout, t)

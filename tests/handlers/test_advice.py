@@ -31,6 +31,7 @@ from app.schedule_text import schedule_of
 from bot.cli import example_config_path, main
 from bot.console.demo import run_demo
 from bot.settings import Settings
+from domain.announcements import change_announcements
 from domain.reminders import GroupAudience, Member, ReminderRules, reminders_for
 from domain.text import fold
 from handlers.commands import ALL_COMMANDS, COMMANDS
@@ -358,6 +359,50 @@ def follow_up_usage(chat: Chat) -> None:
         reply = render_reminder(store, found, chat.language)
         assert reply is not None
     chat.follow(AMIR, chat.gives("reminder.milestone.hint", reply.plain_text()))
+def absence_advice(chat: Chat) -> None:
+    """`frånvaro`'s own advice, and the administrators' notice of a convener away without a
+    stand-in (Malin Hedlund convenes Arbetsgruppen on 8 Dec; Skaraborg has no stand-in)."""
+
+    dates = {"från": "14/12", "till": "18/12", "from": "14 Dec", "to": "18 Dec"}
+    chat.follow(AMIR, chat.gives("absence.usage", chat.say(
+        AMIR, words(chat, "frånvaro 14/12", "away 14 Dec"))), dates)
+    chat.say(AMIR, words(chat, "frånvaro 14/12 18/12", "away 14 Dec 18 Dec"))
+    chat.follow(AMIR, chat.gives("absence.overlaps", chat.say(
+        AMIR, words(chat, "frånvaro 15/12 20/12", "away 15 Dec 20 Dec"))))
+    chat.say(AMIR, words(chat, "frånvaro 14/12 18/12", "away 14 Dec 18 Dec"))
+    chat.follow(AMIR, chat.gives("absence.end_hint", chat.say(
+        AMIR, words(chat, "frånvaro", "away"))))
+    malin = "malin.hedlund"
+    assert not chat.say(malin, words(chat, "frånvaro 7/12 9/12", "away 7 Dec 9 Dec")).is_error
+    with chat.stores() as store:
+        meeting = next(m for m in schedule_of(store, "arbetsgrupp")
+                       if m.id == "manadsmote:2026-12-08")
+        assert meeting.convener_person == malin and meeting.stand_in is None
+        absences = store.absences.between(meeting.local_date, meeting.local_date)
+        audience = GroupAudience("arbetsgrupp", True, (Member(ADMIN),), admins=(ADMIN,))
+        (notice,) = [r for r in reminders_for(meeting, ReminderRules(), audience, frozenset(),
+                                              absences) if r.rule == "absence_no_stand_in"]
+        reply = render_reminder(store, notice, chat.language)
+    assert reply is not None
+    chat.follow(ADMIN, chat.gives("cycle.no_stand_in.body", reply.plain_text()),
+                {"organisation": "gr", "organization": "gr"})
+
+
+def announcement_advice(chat: Chat) -> None:
+    """What a person told directly of a schedule change is advised to type."""
+
+    assert not chat.say(ADMIN, words(chat, "möte ställ-in 8/12 --grupp arbetsgrupp",
+                                     "meeting cancel 8 Dec --group arbetsgrupp")).is_error
+    with chat.stores() as store:
+        calendar = store.calendar.calendar("arbetsgrupp")
+        assert calendar is not None
+        changes = store.announcements.changes("arbetsgrupp")
+        (direct,) = [r for r in change_announcements(calendar, changes, has_channel=True,
+                                                     since=NOW - timedelta(days=1))
+                     if r.person_id is not None]
+        reply = render_reminder(store, direct, chat.language)
+    assert reply is not None and direct.person_id is not None
+    chat.follow(direct.person_id, chat.gives("cycle.change.personal", reply.plain_text()))
 
 
 # Each scenario, and the catalog texts it produces and follows (checked as it runs).
@@ -395,6 +440,9 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
         "followup.error.follow_up_usage", "reminder.milestone.hint"}),
     report_usage: frozenset({"reports.error.summary_usage", "reports.error.export_usage",
                              "reports.error.summary_not_member", "reports.chat.file_hint"}),
+    absence_advice: frozenset({"absence.usage", "absence.overlaps", "absence.end_hint",
+                               "cycle.no_stand_in.body"}),
+    announcement_advice: frozenset({"cycle.change.personal"}),
 }
 # Tried outside a chat: the command line and the terminal demo (tests below).
 ELSEWHERE = frozenset({"reminder.failed_alert", "demo.clock.usage", "demo.welcome"})

@@ -1,7 +1,7 @@
 """the plan's follow-up: milestones, budget lines, an activity's own budget
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 02:00:00.000000
 
 Milestones (milstolpar) and budget lines come from the configuration (`[[plan.milestones]]`,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
