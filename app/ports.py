@@ -17,6 +17,12 @@ from typing import Any, Literal, Protocol
 from app.ports_cycle import AbsenceRepository, AnnouncementRepository
 from domain.agenda import AgendaItem, Attendance, AttendanceAnswer, ItemKind, ItemStatus
 from domain.disposal import Record, Rule
+from domain.followup import (
+    FollowUpFigures,
+    OrganisationValue,
+    PlanBudgetLine,
+    PlanMilestone,
+)
 from domain.model import ChatIdentity, GroupInfo, GroupMembership, Person
 from domain.notes import Decision, NextStep
 from domain.plan import PlanActivity, PlanOrganisation
@@ -279,6 +285,29 @@ class ReportRepository(Protocol):
     def signing_key(self) -> str: ...
 
 
+class FollowUpRepository(Protocol):
+    """The plan's follow-up: milestones, budget lines, indicator values per organisation,
+    and the annual follow-up, aggregated by the database."""
+
+    def milestones(self, activities: Sequence[PlanActivity]) -> list[PlanMilestone]: ...
+
+    def mark_done(self, milestone_id: str, *, actor_id: str, at: datetime) -> bool: ...
+
+    def contacts(self, milestones: Sequence[PlanMilestone]) -> dict[str, list[str]]: ...
+
+    def budget_lines(self) -> list[PlanBudgetLine]: ...
+
+    def organisation_values(
+        self, *, until: datetime, goal_areas: Sequence[str] | None = None,
+        before: datetime | None = None,
+    ) -> list[OrganisationValue]: ...
+
+    def follow_up_figures(
+        self, year: int, *, start: datetime, end: datetime,
+        activities: Sequence[PlanActivity], goal_areas: Sequence[str] | None = None,
+    ) -> FollowUpFigures: ...
+
+
 class RegisterRepository(Protocol):
     """Data protection: everything stored about one person (GDPR art. 15), and disposal."""
 
@@ -323,6 +352,9 @@ class Store(Protocol):
 
     @property
     def register(self) -> RegisterRepository: ...
+
+    @property
+    def followup(self) -> FollowUpRepository: ...
 
     @property
     def absences(self) -> AbsenceRepository: ...

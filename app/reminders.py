@@ -25,6 +25,10 @@ def render_reminder(
     The group and the meeting are read here unless the caller has them (the reminder run reads
     each group and builds each schedule once per tick)."""
 
+    if reminder.rule == "milestone":
+        from app.followup import render_milestone_reminder
+
+        return render_milestone_reminder(store, reminder, language)
     if reminder.rule in CYCLE_RULES:
         return render_cycle(store, reminder, language)
     t = translator(language)

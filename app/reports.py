@@ -30,6 +30,7 @@ from app.absence import with_away
 from app.agenda import meeting_agenda, minutes_document
 from app.agenda import meetings as _meetings  # a calendar that fails: no meetings
 from app.core import Options, UserError
+from app.followup import follow_up_document, follow_up_rows, status_followup
 from app.i18n import Translator, translator
 from app.messages import Attachment
 from app.ports import Store
@@ -38,6 +39,7 @@ from domain.agenda import MeetingAgenda
 from domain.calendar import local_datetime
 from domain.document import Dataset, Datasets, Document
 from domain.export_link import KINDS, ExportKind, ExportRequest, link_key, sign, verify
+from domain.followup import StatusFollowUp
 from domain.model import GroupInfo, Person
 from domain.plan import PlanActivity
 from domain.reminders import previous_meeting_start
@@ -59,6 +61,7 @@ FORMATS: Final[dict[ExportKind, tuple[str, ...]]] = {
     "summary": ("docx", "md", "xlsx", "csv", "json", "png"),
     "updates": ("xlsx", "csv", "json"),
     "minutes": ("docx", "md", "json"),
+    "followup": ("docx", "xlsx", "md", "json"),
 }
 assert set(KINDS) == set(FORMATS)
 
@@ -126,6 +129,7 @@ class StatusInput:
     organisations: dict[str, str]
     period: Period
     figures: StatusFigures
+    followup: StatusFollowUp | None = None
 
 
 def status_input(
@@ -141,6 +145,7 @@ def status_input(
     return StatusInput(
         activities, _organisations(store), Period(since, until),
         replace(figures, indicators=tuple(values)),
+        status_followup(store, activities, until=until, goal_areas=goal_areas),
     )
 
 
@@ -158,6 +163,7 @@ def status_document(
         t, t.language, plan_title="", activities=data.activities,
         organisations=data.organisations, figures=data.figures, period=data.period,
         stale_after_days=options.stale_after_days, goal_areas=goal_areas,
+        followup=data.followup,
     )
 
 
@@ -174,7 +180,7 @@ def status_rows(
     return status_dataset(
         t, t.language, activities=data.activities, organisations=data.organisations,
         figures=data.figures, period=data.period, stale_after_days=options.stale_after_days,
-        goal_areas=goal_areas,
+        goal_areas=goal_areas, followup=data.followup,
     )
 
 
@@ -345,6 +351,13 @@ def build_file(
             raise ValueError("minutes need their group")
         day = local_date(since) if since is not None else None
         document = minutes_document(store, t, group, day, now)
+    elif kind == "followup":
+        # The year the link names by its start (local midnight on 1 January).
+        year = local_date(since).year if since is not None else local_date(end).year
+        if fmt in ("xlsx", "json"):
+            dataset = follow_up_rows(store, t, year, now, goal_areas)
+        else:
+            document = follow_up_document(store, t, year, now, goal_areas)
     else:
         dataset = update_rows(store, t, group_ids, since, end, group=group)
     if document is not None:

@@ -184,7 +184,17 @@ def build_config(shape: Shape) -> Config:
         "terms": terms,
         "groups": groups,
         "plan": {"title": "Benchmarkplan", "year": shape.last_year, "goal_areas": areas,
-                 "activities": activities},
+                 "activities": activities,
+                 # Two milestones and two budget lines per goal area (the follow-up's parts).
+                 "milestones": [
+                     {"id": f"ms-{area['code'].lower()}-{k}", "title": f"Underlag {k + 1}",
+                      "due": date(shape.last_year, 3 + 3 * k, 15), "goal_area": area["code"]}
+                     for area in areas for k in range(2)],
+                 "budget": [
+                     {"id": f"b-{area['code'].lower()}-{k}", "title": f"Budgetrad {k + 1}",
+                      "budget_tkr": 1000 * (k + 1), "funding": f"Finansiering {k + 1}",
+                      "goal_area": area["code"]}
+                     for area in areas for k in range(2)]},
     })
 
 

@@ -1,4 +1,5 @@
-"""Times `status` and `summary` through the real storage and domain code, SQLite and PostgreSQL.
+"""Times `status`, `summary` and the annual follow-up through the real storage and domain code,
+on SQLite and PostgreSQL.
 
     python -m bench.reports --updates 1000000 --repeat 20
 
@@ -9,7 +10,10 @@ what a chat command does to build the document: open a unit of work, read the pl
 aggregate in SQL (`store.reports`), build the document (`domain.report`); for the summary
 also the group's calendar, decisions and next steps. Each summary run takes the next group,
 so no run reads only what the last one cached. Prints the median and the 95th percentile in
-milliseconds and their ratio to the aims (status under 300 ms, summary under 100 ms), then
+milliseconds and their ratio to the aims (status under 300 ms, summary under 100 ms, the
+annual follow-up of the data's last year under 1 s: its figures aggregated in SQL and its
+document built, as `uppföljning <år>` and its files do before rendering; "follow-up SQL" is
+its figures alone), then
 the query plans of the reports' statements (`EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on
 PostgreSQL).
 """
@@ -31,13 +35,14 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 
 from app.core import Options
+from app.followup import follow_up_document, follow_up_input
 from app.i18n import translator
 from app.reports import status_document, summary_document
 from bench.generate import Shape, fresh_engine, group_id, load, schema_url
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 
-AIMS_MS = {"status": 300.0, "summary": 100.0}
+AIMS_MS = {"status": 300.0, "summary": 100.0, "follow-up": 1000.0, "follow-up SQL": 1000.0}
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "samverkan-bench-reports.db"
 
@@ -87,14 +92,24 @@ def measure(engine: Engine, shape: Shape, repeat: int, backend: str) -> list[Tim
             assert group is not None
             return summary_document(store, t, group, now)
 
+    def follow_up() -> object:
+        with stores() as store:
+            return follow_up_document(store, t, shape.last_year, now)
+
+    def follow_up_figures() -> object:
+        with stores() as store:
+            return follow_up_input(store, shape.last_year, now)
+
     return [
         Timing(backend, "status", _timed(status, repeat)),
         Timing(backend, "summary", _timed(summary, repeat)),
+        Timing(backend, "follow-up", _timed(follow_up, repeat)),
+        Timing(backend, "follow-up SQL", _timed(follow_up_figures, repeat)),
     ]
 
 
 def plans(engine: Engine, shape: Shape) -> list[str]:
-    """The plan of every statement the two reports send that reads `updates`."""
+    """The plan of every statement the reports send that reads `updates`."""
 
     now = shape.end
     stores = StoreFactory(engine, lambda: now)
@@ -112,6 +127,7 @@ def plans(engine: Engine, shape: Shape) -> list[str]:
             group = store.calendar.group(group_id(0))
             assert group is not None
             summary_document(store, t, group, now)
+            follow_up_document(store, t, shape.last_year, now)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     out: list[str] = []

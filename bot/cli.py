@@ -130,12 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the zip (default samverkan.zip)",
     )
 
-    report = sub.add_parser("report", help="the plan's status, a group's summary or a "
-                            "meeting's minutes as a file")
-    report.add_argument("kind", choices=("status", "summary", "minutes"))
+    report = sub.add_parser("report", help="the plan's status, a group's summary, a meeting's "
+                            "minutes or the annual follow-up as a file")
+    report.add_argument("kind", choices=("status", "summary", "minutes", "follow-up"))
     report.add_argument("--group", help="group id (required for summary and minutes)")
     report.add_argument("--meeting", metavar="DATE", help="the meeting, for minutes (default: "
                         "the group's latest meeting)")
+    report.add_argument("--year", type=int, metavar="YEAR",
+                        help="the year to follow up, for follow-up (default: this year)")
     report.add_argument("--since", metavar="DATE", help="start of the period (default: the "
                         "group's last meeting)")
     report.add_argument("--area", action="append", metavar="CODE",
@@ -338,6 +340,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
             settings, t, args.kind, group_id=args.group, since_text=args.since,
             fmt=args.format, output=Path(args.output) if args.output else None, areas=args.area,
             meeting_text=args.meeting,
+            year=args.year,
         )
     if args.command == "gdpr":
         from bot.gdpr_cli import run_dispose, run_export

@@ -1,4 +1,4 @@
-"""`samverkan report status|summary|minutes`: the reports as files, for operators and
+"""`samverkan report status|summary|minutes|follow-up`: the reports as files, for operators and
 scheduled jobs.
 
 The same builders as the chat and the `/export` links (`app.reports.build_file`); no
@@ -50,10 +50,22 @@ def run_report(
     now: datetime | None = None,
     stdout: BinaryIO | None = None,
     meeting_text: str | None = None,
+    year: int | None = None,
 ) -> int:
-    report: ExportKind = kind if kind in ("summary", "minutes") else "status"  # type: ignore[assignment]
+    report: ExportKind = "status"
+    if kind in ("summary", "minutes"):
+        report = kind  # type: ignore[assignment]
+    elif kind == "follow-up":
+        report = "followup"
     now = now or datetime.now(UTC)
     today = now.astimezone(STOCKHOLM).date()
+    if report == "followup":
+        year = year if year is not None else today.year
+        if not 2000 <= year <= today.year:
+            print(t("followup.error.future_year" if year > today.year else
+                    "followup.error.follow_up_usage", year=year), file=sys.stderr)
+            return EXIT_PROBLEMS
+        since_text = date(year, 1, 1).isoformat()
     if fmt not in FORMATS[report]:
         print(t("reports.error.format", kind=t(f"reports.kind.{report}"), format=fmt,
                 formats=", ".join(FORMATS[report])), file=sys.stderr)
@@ -76,7 +88,7 @@ def run_report(
     try:
         with runtime.stores() as store:
             group = store.calendar.group(group_id) if group_id else None
-            if (group_id and group is None) or (report != "status" and group is None):
+            if (group_id and group is None) or (report in ("summary", "minutes") and group is None):
                 choices = ", ".join(g.id for g in store.calendar.groups())
                 key = "group.unknown" if group_id else (
                     "agenda.cli.group_required" if report == "minutes"

@@ -15,40 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from domain.config_agenda import reports_to_findings
+from domain.config_base import Identifier
+from domain.config_base import Strict as _Strict
 from domain.config_calendar import Finding, meeting_warnings, series_problems
 from domain.config_reminders import ReminderRules as ReminderRules
-from domain.text import first_unsafe
+from domain.followup_config import BudgetLine, Milestone, followup_problems
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
 Language = Literal["sv", "en"]
 Role = Literal["member", "chef"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _documents_can_hold_it(cls, value: Any) -> Any:
-        """Names and titles end up in Word and Excel files: a character those cannot hold
-        (U+FFFF, a control character; `domain.text`) is refused here, with its line."""
-
-        for text in value if isinstance(value, tuple) else (value,):
-            char = first_unsafe(text) if isinstance(text, str) else None
-            if char is not None:
-                raise PydanticCustomError("config.unsafe_text", "{char}", {"char": char})
-        return value
 
 
 class Organisation(_Strict):
@@ -167,6 +145,10 @@ class Activity(_Strict):
     owners: tuple[Identifier, ...] = Field(min_length=1)
     group: Identifier
     indicators: tuple[Indicator, ...] = ()
+    # The activity's own budget line (tkr) and where the money comes from
+    # (`domain.followup_config`).
+    budget_tkr: float | None = Field(default=None, ge=0, le=10_000_000)
+    funding: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class Plan(_Strict):
@@ -174,6 +156,8 @@ class Plan(_Strict):
     year: int = Field(ge=2000, le=2100)
     goal_areas: tuple[GoalArea, ...] = Field(min_length=1)
     activities: tuple[Activity, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    budget: tuple[BudgetLine, ...] = ()
 
 
 # Kinds of stored data a disposal (gallring) rule may name; `domain.disposal` says what each
@@ -294,6 +278,7 @@ def load_config_text(text: str) -> LoadResult:
     problems.extend(_reference_problems(raw, locator))
     problems.extend(_located(locator, series_problems(raw)))
     problems.extend(_located(locator, reports_to_findings(raw)))
+    problems.extend(_located(locator, followup_problems(raw)))
     problems.sort(key=lambda p: (p.line or 0, p.path))
     warnings = _located(locator, meeting_warnings(raw))
     warnings.sort(key=lambda p: (p.line or 0, p.path))

@@ -17,8 +17,8 @@ from typing import Any, Final, Literal
 from domain import signed_link
 from domain.signed_link import PurposeKey, purpose_key
 
-ExportKind = Literal["status", "summary", "updates", "minutes"]
-KINDS: Final[tuple[ExportKind, ...]] = ("status", "summary", "updates", "minutes")
+ExportKind = Literal["status", "summary", "updates", "minutes", "followup"]
+KINDS: Final[tuple[ExportKind, ...]] = ("status", "summary", "updates", "minutes", "followup")
 
 _PURPOSE: Final = b"samverkansboten/export-link/v1"
 

@@ -36,6 +36,8 @@ Rule = Literal[
     "convener_prepare",
     "day_before",
     "after_meeting",
+    # Before a milestone of the plan (`domain.followup.milestone_reminders`): no meeting.
+    "milestone",
     # Announcements and absence notices (`domain.announcements`): the same outbox.
     "announce_change",
     "announce_term",

@@ -42,6 +42,13 @@ from domain.document import (
     Row,
     Table,
 )
+from domain.followup import PlanMilestone, StatusFollowUp, latest_per_organisation
+from domain.followup_words import (
+    budget_paragraph,
+    indicator_value_text,
+    milestones_paragraph,
+    status_parts,
+)
 from domain.joint_status import JointStatus, joint_status
 from domain.plan import PlanActivity
 from domain.report_figures import ActivityFigures, IndicatorFigure, Period, StatusFigures
@@ -141,12 +148,16 @@ def build_status(
     period: Period,
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
     goal_areas: Collection[str] | None = None,
+    followup: StatusFollowUp | None = None,
 ) -> Document:
-    """Every goal area and activity on one page: status, change, last update, indicators."""
+    """Every goal area and activity on one page: status, change, last update, indicators
+    (per organisation, `domain.followup_words`), and with `followup` the next and overdue
+    milestones and the budget per goal area and funding source."""
 
     t = remembering(t)
     scope = _StatusScope.of(activities, figures, period, stale_after_days, goal_areas)
     areas, values, as_of = scope.areas, scope.values, scope.as_of
+    per_organisation = latest_per_organisation(followup.values if followup else ())
     rows: list[Row] = []
     stale: list[str] = []
     never: list[str] = []
@@ -165,7 +176,12 @@ def build_status(
             texts = []
             for indicator in activity.indicators:
                 value = values.get((activity.code, indicator.id))
-                texts.append(indicator_text(t, language, indicator, value))
+                reported = per_organisation.get((activity.code, indicator.id), {})
+                value, by_org = (indicator_value_text(t, language, indicator, reported,
+                                                      organisations)
+                                 if reported else (value, ""))
+                texts.append(" ".join(filter(None, (
+                    indicator_text(t, language, indicator, value), by_org))))
                 bars.append(IndicatorBar(
                     f"{activity.code} {indicator.name}", indicator.unit, value, indicator.target,
                     indicator.baseline, against_target(t, language, indicator, value),
@@ -186,9 +202,19 @@ def build_status(
              t("reports.col.status"), t("reports.col.change"), t("reports.col.last_update"),
              t("reports.col.indicators")),
             tuple(rows),
-            widths=(5.6, 4.4, 2.0, 2.2, 1.7, 2.9),
+            widths=(5.0, 4.2, 1.9, 2.1, 1.6, 4.0),
         ),
     ]
+    if followup is not None:
+        in_scope = [a for _, _, items in areas for a in items]
+        milestones = milestones_paragraph(
+            t, [m for m in followup.milestones if goal_areas is None
+                or _milestone_area(m, in_scope) in goal_areas], as_of)
+        budget = budget_paragraph(t, language, [
+            line for line in followup.budget if goal_areas is None
+            or _line_area(line.activity_code, line.goal_area_code, in_scope) in goal_areas
+        ], in_scope, statuses)
+        blocks.extend(Paragraph(text, "note") for text in (milestones, budget) if text)
     if stale:
         blocks.append(Paragraph(
             t("reports.status.stale", count=stale_after_days, items=", ".join(stale)), "warning"
@@ -217,6 +243,19 @@ def build_status(
         keywords=tuple(code for code, _, _ in areas),
         footer=footer(t, period.end),
     )
+
+
+def _line_area(activity_code: str | None, goal_area_code: str | None,
+               activities: Sequence[PlanActivity]) -> str | None:
+    """The goal area of a milestone or budget line (None: the whole plan's)."""
+
+    if activity_code is not None:
+        return next((a.goal_area_code for a in activities if a.code == activity_code), "")
+    return goal_area_code
+
+
+def _milestone_area(milestone: PlanMilestone, activities: Sequence[PlanActivity]) -> str | None:
+    return _line_area(milestone.activity_code, milestone.goal_area_code, activities)
 
 
 def _latest_values(figures: Sequence[IndicatorFigure]) -> dict[tuple[str, str], float]:
@@ -275,9 +314,11 @@ def status_dataset(
     period: Period,
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
     goal_areas: Collection[str] | None = None,
+    followup: StatusFollowUp | None = None,
 ) -> Datasets:
     """The status as typed rows: one per activity (a sheet per goal area), and one per
-    activity and organisation (a sheet of its own)."""
+    activity and organisation (a sheet of its own); with `followup`, sheets for the budget,
+    the indicators per organisation and the milestones (`domain.followup_words`)."""
 
     t = remembering(t)
     scope = _StatusScope.of(activities, figures, period, stale_after_days, goal_areas)
@@ -350,6 +391,11 @@ def status_dataset(
                     (end_day - day).days if day else None,
                 ))
     name = file_name(t, "status", plan_word(t), end_day)
+    in_scope = [a for _, _, items in areas for a in items]
+    extra = status_parts(
+        t, language, followup, in_scope, organisations,
+        {a.code: scope.standing(a).joint.status for a in in_scope}, name,
+    ) if followup is not None else ()
     return Datasets(
         title=t("reports.status.title_plain"),
         parts=(
@@ -381,6 +427,7 @@ def status_dataset(
                 filename=name,
                 language=language,
             ),
+            *extra,
         ),
         filename=name,
         language=language,

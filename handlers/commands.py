@@ -14,6 +14,7 @@ from handlers import (
     absence,
     agenda,
     calendar,
+    followup,
     gdpr,
     help,
     home,
@@ -108,6 +109,18 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "export", ("export-file", "exportera"), reports.handle_export, "help.cmd.export",
         "help.ex.export", same_in_english=True,
+    ),
+    CommandSpec(
+        "milstolpar", ("milestones",), followup.handle_milestones, "help.cmd.milestones",
+        "help.ex.milestones",
+    ),
+    CommandSpec(
+        "milstolpe", ("milestone",), followup.handle_milestone, "help.cmd.milestone",
+        "help.ex.milestone", replay=followup.replay,
+    ),
+    CommandSpec(
+        "uppföljning", ("follow-up", "followup"), followup.handle_follow_up,
+        "help.cmd.follow_up", "help.ex.follow_up",
     ),
     CommandSpec(
         "mina-data", ("my-data", "registerutdrag"), gdpr.handle_my_data, "help.cmd.my_data",

@@ -66,6 +66,7 @@ KIND_WORDS: Final[dict[str, ExportKind]] = {
     "status": "status", "sammanfattning": "summary", "summary": "summary",
     "uppdateringar": "updates", "updates": "updates", "lagesrapporter": "updates",
     "anteckningar": "minutes", "minutes": "minutes", "protokoll": "minutes",
+    "uppfoljning": "followup", "follow-up": "followup", "followup": "followup",
 }
 SINCE_WORDS: Final = frozenset({"sedan", "since", "fran", "from"})
 _YEAR: Final = re.compile(r"(?:19|20)[0-9]{2}")
@@ -232,7 +233,7 @@ def handle_export(ctx: Context) -> Reply:
     areas: tuple[str, ...] | None = None
     since, until = choice.since, choice.until
     meeting_day: date | None = None
-    if kind == "status":
+    if kind in ("status", "followup"):
         _refuse_foreign_format(kind, rest)
         areas = match_goal_areas(ctx, rest)
     else:

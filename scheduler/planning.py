@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.announcements import planned_extras
+from app.followup import milestone_reminders_due
 from domain.agenda import answer_reminder
 from domain.calendar import STOCKHOLM
 from domain.model import GroupInfo
@@ -98,6 +99,8 @@ class Planner:
         )
         due.extend(r for r in extras if r.due_at <= now)
         due.extend(self._answers(store, now))
+        # The plan's milestones (rule `milestone`): app/followup.py plans them.
+        due.extend(milestone_reminders_due(store, now, self.lookback))
         due.sort(key=lambda r: (r.due_at, r.key))
         for reminder in due:
             for platform in self._platforms_for(store, plan, reminder):

@@ -374,7 +374,10 @@ class ReminderService:
             return self._answer(delivery, group, question)
         meeting = self._plan.meeting(reminder)
         # An announcement is about a change (a cancellation too): it is worded from the change.
-        if reminder.rule not in CYCLE_RULES and (meeting is None or meeting.status == "cancelled"):
+        # A milestone's reminder has no meeting (`app.followup` renders it from the plan).
+        if reminder.rule not in (*CYCLE_RULES, "milestone") and (
+            meeting is None or meeting.status == "cancelled"
+        ):
             return "meeting_gone"
         with self.stores() as store:
             if reminder.person_id is None:

@@ -176,6 +176,9 @@ class Activity(Base):
     owners: Mapped[list[Any]] = mapped_column(default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The activity's own budget line (`[[plan.activities]] budget_tkr`, `funding`).
+    budget_tkr: Mapped[float | None] = mapped_column(Float)
+    funding: Mapped[str | None] = mapped_column(String(200))
 
 
 class Indicator(Base):

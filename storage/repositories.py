@@ -21,6 +21,7 @@ from storage.agenda_repo import SqlAgenda
 from storage.calendar_repo import SqlCalendar
 from storage.cycle_repo import SqlAbsences, SqlAnnouncements
 from storage.db import DatabaseUnavailable, unavailable
+from storage.followup_repo import SqlFollowUp
 from storage.gdpr_repo import SqlRegister
 from storage.outbox_repo import SqlOutbox
 from storage.reminders_repo import SqlReminders
@@ -240,6 +241,7 @@ class SqlStore:
         self.notes = SqlNotes(session)
         self.agenda = SqlAgenda(session)
         self.reports = SqlReports(session, clock)
+        self.followup = SqlFollowUp(session)
         self.teams = SqlTeamsReferences(session, clock)
         self.register = SqlRegister(session, clock)
         self.absences = SqlAbsences(session, clock)

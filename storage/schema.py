@@ -9,6 +9,7 @@ from storage import (  # noqa: F401
     models_agenda,
     models_calendar,
     models_cycle,
+    models_followup,
     models_gdpr,
     models_reminders,
     models_reports,

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from storage import models as m
+from storage import models_followup as mf
 from storage.models_gdpr import DisposalRuleRow
 
 KINDS = (
     "organisations", "people", "groups", "memberships", "representatives", "terms", "series",
-    "goal_areas", "activities", "indicators", "disposal_rules",
+    "goal_areas", "activities", "indicators", "milestones", "budget_lines", "disposal_rules",
 )
 
 
@@ -150,6 +151,7 @@ def sync_config(session: Session, config: Config) -> SyncReport:
         a.code: {
             "code": a.code, "title": a.title, "goal_area_code": a.goal_area,
             "group_id": a.group, "owners": list(a.owners), "position": i,
+            "budget_tkr": a.budget_tkr, "funding": a.funding,
         }
         for i, a in enumerate(plan.activities)
     }, c["activities"])
@@ -161,6 +163,23 @@ def sync_config(session: Session, config: Config) -> SyncReport:
         }
         for a in plan.activities for i, ind in enumerate(a.indicators)
     }, c["indicators"])
+    # A milestone's done_at / done_by are set in chat, not here: a sync keeps them.
+    _sync_rows(session, mf.Milestone, lambda r: r.id, {
+        ms.id: {
+            "id": ms.id, "title": ms.title, "due": ms.due, "activity_code": ms.activity,
+            "goal_area_code": ms.goal_area, "owners": list(ms.owners),
+            "remind_days_before": ms.remind_days_before, "position": i,
+        }
+        for i, ms in enumerate(plan.milestones)
+    }, c["milestones"])
+    _sync_rows(session, mf.BudgetLine, lambda r: r.id, {
+        line.id: {
+            "id": line.id, "title": line.title, "budget_tkr": line.budget_tkr,
+            "funding": line.funding, "activity_code": line.activity,
+            "goal_area_code": line.goal_area, "note": line.note, "position": i,
+        }
+        for i, line in enumerate(plan.budget)
+    }, c["budget_lines"])
     _sync_rows(session, DisposalRuleRow, lambda r: r.kind, {
         rule.kind: {"kind": rule.kind, "after_months": rule.after_months,
                     "reference": rule.reference}

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import Engine
 
 from app.dispatch import Dispatcher
+from app.followup import milestone_reminders_due
 from app.i18n import catalog, placeholders, translator
 from app.messages import Command, Platform, Reply
 from app.reminders import render_reminder
@@ -335,6 +336,29 @@ def report_usage(chat: Chat) -> None:
         AMIR, words(chat, "sammanfattning arbetsgrupp", "summary arbetsgrupp"))))
 
 
+def follow_up_usage(chat: Chat) -> None:
+    """Milestones and the annual follow-up: usage, the list's hints, marking one done."""
+
+    values = {"id": "sro-mars-2027", "år": "2026", "year": "2026"}
+    chat.follow(AMIR, chat.gives("followup.error.milestones_usage", chat.say(
+        AMIR, words(chat, "milstolpar x", "milestones x"))))
+    chat.follow(AMIR, chat.gives("followup.milestones.hint", chat.say(
+        AMIR, words(chat, "milstolpar", "milestones"))))
+    # Marks sro-mars-2027 done (GR is one of its owners), then shows it.
+    chat.follow(AMIR, chat.gives("followup.error.milestone_usage", chat.say(
+        AMIR, words(chat, "milstolpe", "milestone"))), values)
+    chat.follow(AMIR, chat.gives("followup.milestones.done_hint", chat.say(
+        AMIR, words(chat, "milstolpar", "milestones"))))
+    chat.follow(AMIR, chat.gives("followup.error.follow_up_usage", chat.say(
+        AMIR, words(chat, "uppföljning 2025 2026", "follow-up 2025 2026"))), values)
+    # The reminder two weeks before the June SRO, to the chefsgrupp and the owners' contacts.
+    with chat.stores() as store:
+        planned = milestone_reminders_due(store, datetime(2027, 5, 27, 7, 0, tzinfo=UTC),
+                                          timedelta(days=1))
+        found = next(r for r in planned if r.meeting_id == "milestone:sro-juni-2027")
+        reply = render_reminder(store, found, chat.language)
+        assert reply is not None
+    chat.follow(AMIR, chat.gives("reminder.milestone.hint", reply.plain_text()))
 def absence_advice(chat: Chat) -> None:
     """`frånvaro`'s own advice, and the administrators' notice of a convener away without a
     stand-in (Malin Hedlund convenes Arbetsgruppen on 8 Dec; Skaraborg has no stand-in)."""
@@ -455,6 +479,10 @@ SCENARIOS: dict[Callable[[Chat], None], frozenset[str]] = {
     fixed_texts: frozenset({"teams.form_too_large", "teams.unknown_action",
                             "teams.package.description_full", "teams.invoke.unused",
                             "gdpr.link.expired"}),
+    follow_up_usage: frozenset({
+        "followup.error.milestones_usage", "followup.milestones.hint",
+        "followup.error.milestone_usage", "followup.milestones.done_hint",
+        "followup.error.follow_up_usage", "reminder.milestone.hint"}),
     report_usage: frozenset({"reports.error.summary_usage", "reports.error.export_usage",
                              "reports.error.summary_not_member", "reports.chat.file_hint"}),
     absence_advice: frozenset({"absence.usage", "absence.overlaps", "absence.end_hint",

@@ -40,9 +40,9 @@ NOW = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
 PARTS = ("overview", "updates", "activities", "decisions", "open_steps", "missing", "agenda",
          "attendance")
 KIND_WORDS = {"status": "status", "summary": "sammanfattning", "updates": "uppdateringar",
-              "minutes": "anteckningar"}
-FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter|anteckningar)-[a-z0-9-]+-"
-                       r"\d{4}-\d{2}-\d{2}"
+              "minutes": "anteckningar", "followup": "uppföljning"}
+FILE_NAME = re.compile(r"(status|sammanfattning|lagesrapporter|anteckningar|uppfoljning)"
+                       r"-[a-z0-9-]+-\d{4}-\d{2}-\d{2}"
                        r"\.(docx|xlsx|csv|md|png|json)")
 
 
@@ -128,7 +128,8 @@ def test_every_report_file_is_named_kind_group_or_plan_date(
             names.add(file.filename.rsplit(".", 1)[0])
     assert names == {"status-handlingsplan-2026-09-01", "sammanfattning-arbetsgruppen-2026-09-08",
                      "lagesrapporter-handlingsplan-2026-09-01",
-                     "anteckningar-arbetsgruppen-2026-06-09"}
+                     "anteckningar-arbetsgruppen-2026-06-09",
+                     "uppfoljning-handlingsplan-2026-12-31"}
     english = export_file(dispatcher, stores, "export summary docx arbetsgrupp", SOFIA)
     assert english.filename == "summary-arbetsgruppen-2026-09-08.docx"
     chart = next(a for a in say(dispatcher, "status").attachments)

@@ -79,6 +79,10 @@ SENT = (
     "export status md",
     "export uppdateringar csv",
     "mina-data",
+    "milstolpar",
+    "milstolpe klar sro-mars-2027",
+    "milstolpe sro-mars-2027",
+    "uppföljning 2026",
 )
 
 

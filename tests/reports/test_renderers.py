@@ -51,6 +51,7 @@ from reports import csv as csv_module
 from reports.docx import FILLS
 from reports.markdown import escape
 from reports.markdown import render as render_markdown
+from tests.followup.support import worst_case
 
 ROOT = Path(__file__).resolve().parents[2]
 SV = translator("sv")
@@ -118,9 +119,13 @@ def status_figures(plan: list[PlanActivity]) -> StatusFigures:
 
 @pytest.fixture(scope="module")
 def status_document(plan: list[PlanActivity], organisations: dict[str, str],
-                    status_figures: StatusFigures) -> Document:
+                    status_figures: StatusFigures, example_config: Config) -> Document:
+    """With the plan's follow-up: milestones (one overdue), the budget lines, and every
+    indicator reported by every owner (`tests/followup/support.py`)."""
+
     return build_status(SV, "sv", plan_title="", activities=plan, organisations=organisations,
-                        figures=status_figures, period=PERIOD)
+                        figures=status_figures, period=PERIOD,
+                        followup=worst_case(example_config, plan, NOW))
 
 
 @pytest.fixture(scope="module")
