@@ -1,6 +1,6 @@
 """Reminder throughput: many reminders due at once against a rate-limited (fake) Slack.
 
-    python bench/reminder_throughput.py [--channels 1000] [--per-channel 10] [--workers 16]
+    python bench/reminder_throughput.py [--channels 1000] [--per-channel 10] [--workers 32]
         [--database-url URL]   (PostgreSQL: the schema bench_reminders is recreated)
 
 What is real and what is not:
@@ -46,7 +46,7 @@ from bench.generate import fresh_engine  # noqa: E402
 from bot.slack.messenger import SlackMessenger  # noqa: E402
 from domain.reminders import Reminder  # noqa: E402
 from scheduler.messenger import Target  # noqa: E402
-from scheduler.reminders import Delivery, ReminderService  # noqa: E402
+from scheduler.reminders import DEFAULT_WORKERS, Delivery, ReminderService  # noqa: E402
 from storage.db import upgrade  # noqa: E402
 from storage.repositories import StoreFactory  # noqa: E402
 
@@ -109,7 +109,7 @@ class BenchService(ReminderService):
                 deliveries.append(Delivery(reminder, "slack"))
         return deliveries
 
-    def _message(self, delivery: Delivery) -> tuple[Target, Reply | None]:
+    def _message(self, delivery: Delivery) -> tuple[Target, Reply] | str:
         group = delivery.reminder.group_id
         target = Target("channel", "slack", f"C{group.upper()}", group_id=group, label=group)
         return target, Reply.text(delivery.key)
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=1000)
     parser.add_argument("--per-channel", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--repeat", type=int, default=3, help="runs; the median is reported")
     args = parser.parse_args(argv)
