@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from app.i18n import translator
@@ -9,7 +11,7 @@ from app.messages import Reply
 from scheduler.messenger import (
     Messenger,
 )
-from scheduler.reminders import ReminderService
+from scheduler.reminders import ReminderService, RunReport
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
 from tests.scheduler.support import (
@@ -58,3 +60,32 @@ def assert_once_each(recorder: Recorder, expected: int) -> None:
 def is_alert(sent_reply: Reply) -> bool:
     text = sent_reply.plain_text()
     return "samverkan reminders log" in text
+
+
+def run_at_once(services: Sequence[ReminderService], at: datetime) -> list[RunReport]:
+    """Each service's `run_once(at)` on a thread of its own, started at the same moment (two
+    instances racing for the same deliveries); an error in any thread is raised here."""
+
+    barrier = threading.Barrier(len(services), timeout=30)
+    reports: list[RunReport] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work(service: ReminderService) -> None:
+        try:
+            barrier.wait()
+            report = service.run_once(at)
+            with lock:
+                reports.append(report)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(service,)) for service in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a run did not end"
+    if errors:
+        raise errors[0]
+    return reports

@@ -12,7 +12,6 @@ who has no stand-in. GR's contact is Amir Haddad, stand-in Therese Lund.
 
 from __future__ import annotations
 
-import threading
 import time as time_module
 from collections import Counter
 from datetime import timedelta
@@ -30,6 +29,7 @@ from scheduler.reminders import STALE_CLAIM, ReminderService
 from storage.db import create_db_engine
 from storage.repositories import StoreFactory
 from tests.conftest import FixedClock
+from tests.scheduler.service_support import run_at_once
 from tests.scheduler.support import Recorder, local, outbox, statuses
 from tests.scheduler.test_processes import finish, kill_when_hanging, lines, start_worker
 
@@ -168,21 +168,7 @@ def test_two_instances_at_once_send_each_announcement_once(
         at = TUE1 + timedelta(seconds=5)
         expected = {d.key for d in services[0].due(at)} - set(statuses(synced_engine))
         assert len(announcements(expected)) >= 6
-        barrier = threading.Barrier(2, timeout=30)
-        sent: list[str] = []
-        lock = threading.Lock()
-
-        def work(service: ReminderService) -> None:
-            barrier.wait()
-            report = service.run_once(at)
-            with lock:
-                sent.extend(report.sent)
-
-        threads = [threading.Thread(target=work, args=(s,)) for s in services]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        sent = [key for report in run_at_once(services, at) for key in report.sent]
     finally:
         other.dispose()
     assert Counter(sent) == Counter(expected)

@@ -18,7 +18,7 @@ import logging
 import threading
 import time as time_module
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -45,6 +45,7 @@ from tests.scheduler.service_support import (
     due_keys,
     make,
     run_at,
+    run_at_once,
 )
 from tests.scheduler.support import (
     SOMMARTID_CONFIG,
@@ -126,30 +127,9 @@ def test_two_instances_running_at_the_same_time_send_each_once(
         for at in (THU, MON, NOV25):
             clock.now = at
             expected |= due_keys(services[0], at)
-            barrier = threading.Barrier(2, timeout=30)
-            errors: list[BaseException] = []
-            lock = threading.Lock()
-
-            def work(service: ReminderService, at: datetime = at,
-                     barrier: threading.Barrier = barrier,
-                     errors: list[BaseException] = errors,
-                     lock: threading.Lock = lock) -> None:
-                try:
-                    barrier.wait()
-                    report = service.run_once(at)
-                    with lock:
-                        sent.extend(report.sent)
-                        missed.extend(report.missed)
-                except BaseException as error:
-                    errors.append(error)
-
-            threads = [threading.Thread(target=work, args=(s,)) for s in services]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-            assert not any(thread.is_alive() for thread in threads)
-            assert errors == []
+            for report in run_at_once(services, at):
+                sent.extend(report.sent)
+                missed.extend(report.missed)
         assert Counter(sent) == Counter(expected)
         assert_once_each(slow, len(expected))
         assert len(missed) == len(set(missed)) > 0
@@ -183,20 +163,7 @@ def test_two_instances_at_once_keep_the_pace_of_each_channel(
                     make(StoreFactory(other_engine, clock), paced, instance_id="bot-b")]
         clock.now = NOV25
         expected = due_keys(services[0], NOV25)
-        barrier = threading.Barrier(2, timeout=30)
-        sent: list[str] = []
-
-        def work(service: ReminderService) -> None:
-            barrier.wait()
-            report = service.run_once(NOV25)
-            with lock:
-                sent.extend(report.sent)
-
-        threads = [threading.Thread(target=work, args=(s,)) for s in services]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        sent = [key for report in run_at_once(services, NOV25) for key in report.sent]
     finally:
         other_engine.dispose()
     assert Counter(sent) == Counter(expected)
